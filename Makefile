@@ -1,0 +1,108 @@
+# quail -- top-level Makefile (GNU make).
+#   make              build everything into build/release
+#   make check        install test deps if missing, build with ASan+UBSan, run every test
+#   make lab          install deps if missing, build, start a lab instance (see README)
+#   make lab-stop     stop the lab
+#   make install      DESTDIR= PREFIX= SYSCONFDIR= (install-users creates the system users)
+include config.mk
+
+SAN ?= 0
+ifeq ($(SAN),1)
+B       ?= build/san
+OPT      = -O1 -g -fno-omit-frame-pointer
+HARDEN   = -fstack-protector-strong -fPIE
+SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined
+else
+B       ?= build/release
+SANFLAGS =
+endif
+
+CFLAGS_ALL  = $(CFLAGS_QUAIL) $(SANFLAGS) $(CFLAGS)
+CPPFLAGS_ALL = $(CPPFLAGS_QUAIL) $(CPPFLAGS)
+LDFLAGS_ALL = $(LDFLAGS_QUAIL) $(SANFLAGS) $(LDFLAGS)
+
+# ---- library -------------------------------------------------------------
+LIB_SRCS = $(sort $(wildcard lib/*.c))
+LIB_OBJS = $(LIB_SRCS:%.c=$(B)/%.o)
+LIBQUAIL = $(B)/libquail.a
+
+# ---- programs: name -> sources ---------------------------------------------
+SBIN_PROGS    = quail-users quail-newaliases quail-send
+LIBEXEC_PROGS = quail-smtpd quail-queue quail-deliver
+PROGS = $(SBIN_PROGS) $(LIBEXEC_PROGS)
+SRC_quail-smtpd      = $(sort $(wildcard smtpd/*.c))
+SRC_quail-queue      = queue/queue.c
+SRC_quail-send       = $(sort $(wildcard queue/send*.c))
+SRC_quail-deliver    = $(sort $(wildcard deliver/local*.c))
+SRC_quail-users      = tools/users.c
+SRC_quail-newaliases = tools/newaliases.c
+PROG_BINS = $(PROGS:%=$(B)/%)
+
+# ---- tests -----------------------------------------------------------------
+UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+FUZZ_SRCS = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS = $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
+# Per-test extra link flags (e.g. -Wl,--wrap=fsync) live in tests/unit/wrap.mk
+-include tests/unit/wrap.mk
+
+.PHONY: all check unit fuzz man-lint lab lab-stop install install-users clean deps
+all: $(PROG_BINS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+
+$(LIBQUAIL): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+.SECONDEXPANSION:
+$(PROG_BINS): $(B)/%: $$(addprefix $(B)/,$$(SRC_$$*:.c=.o)) $(LIBQUAIL)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIBQUAIL) $(LIBS) $(LIBS_$*)
+
+LIBS_quail-smtpd =
+$(B)/tests/test_%: tests/unit/test_%.c $(LIBQUAIL)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) -Itests/unit $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< \
+	    $(LDFLAGS_ALL) $(WRAP_test_$*) $(LIBQUAIL) $(LIBS) -lcmocka
+
+unit: $(UNIT_BINS)
+
+# libFuzzer targets: clang, whole lib compiled in, ASan+UBSan.
+FUZZ_CC ?= clang
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(wildcard lib/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS_QUAIL) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -o $@ $< $(LIB_SRCS) $(LIBS)
+fuzz: $(FUZZ_BINS)
+
+man-lint:
+	tests/man-lint.sh
+
+deps:
+	scripts/deps.sh
+
+check: deps
+	$(MAKE) SAN=1 all unit
+	$(MAKE) fuzz
+	$(MAKE) all
+	tests/run-all.sh
+
+lab: deps
+	$(MAKE) all
+	scripts/lab.sh start
+
+lab-stop:
+	scripts/lab.sh stop
+
+install: all
+	scripts/install.sh "$(DESTDIR)" "$(B)"
+
+install-users:
+	scripts/install.sh --users
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJS:.o=.d) $(foreach p,$(PROGS),$(SRC_$(p):%.c=$(B)/%.d))

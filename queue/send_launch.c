@@ -1,0 +1,353 @@
+/*
+ * send_launch.c -- the delivery launcher of quail-send.
+ *
+ * A small process forked before the scheduler drops its privileges. It
+ * reads requests ("<tag> <id> <index>\n<sender>\n<recipient>") from a
+ * SOCK_SEQPACKET socketpair; for each it forks a helper that opens
+ * mess/<id> itself (read-only), checks that the request matches the queue
+ * file, runs <libexec_dir>/quail-deliver -C <confdir> -f <sender> -q <id>
+ * <recipient> with stdin = the message, captures the first line of its
+ * stdout and answers "<tag> <K|D|Z> <reason>" in one packet (packets of
+ * concurrent helpers cannot interleave). It exits when the scheduler's end
+ * of the socket closes.
+ *
+ * SECURITY: when quail-send starts as root this process stays root (so
+ * quail-deliver can become each mailbox owner) while the scheduler runs as
+ * the queue owner. It therefore trusts nothing in a request: the id must
+ * be hex (a file name in mess/, no path), the index must exist in that
+ * queue file, and sender and recipient must equal the file's, so a
+ * subverted scheduler can at most deliver queued mail to its queued
+ * recipients. No shell is involved; argv is built directly.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "exitcode.h"
+#include "log.h"
+#include "send.h"
+
+int launch_fd = -1;
+extern int send_lock_fd;
+
+struct launch_req {
+	unsigned long tag;
+	char id[QFILE_ID_MAX_BYTES + 1];
+	size_t idx;
+	const char *sender;
+	const char *rcpt;
+};
+
+static void
+close_from(int from)
+{
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, (unsigned)from, ~0U, 0) == 0)
+		return;
+#endif
+	for (int fd = from; fd < 65536; fd++)
+		(void)close(fd);
+}
+
+static void
+reply(int sock, unsigned long tag, char cls, const char *reason)
+{
+	char pkt[SEND_PACKET_MAX_BYTES];
+	char clean[SEND_REASON_MAX_BYTES];
+
+	dsn_sanitize(reason, clean, sizeof(clean));
+	int n = snprintf(pkt, sizeof(pkt), "%lu %c %s", tag, cls, clean);
+	if (n > 0)
+		(void)send(sock, pkt, (size_t)n < sizeof(pkt) ? (size_t)n : sizeof(pkt) - 1,
+			   MSG_NOSIGNAL);
+}
+
+/* Splits and checks a request packet (NUL-terminated in place). 0 / -1. */
+static int
+parse_request(char *pkt, struct launch_req *rq)
+{
+	char *nl1 = strchr(pkt, '\n'), *nl2, *end;
+	char idbuf[QFILE_ID_MAX_BYTES + 2];
+
+	if (nl1 == NULL || (nl2 = strchr(nl1 + 1, '\n')) == NULL)
+		return -1;
+	*nl1 = *nl2 = '\0';
+	rq->sender = nl1 + 1;
+	rq->rcpt = nl2 + 1;
+	if (strchr(rq->rcpt, '\n') != NULL)
+		return -1;
+	errno = 0;
+	rq->tag = strtoul(pkt, &end, 10);
+	if (errno != 0 || end == pkt || *end != ' ')
+		return -1;
+	if (sscanf(end + 1, "%33s %zu", idbuf, &rq->idx) != 2
+	    || !qfile_valid_id(idbuf, strlen(idbuf)))
+		return -1;
+	memcpy(rq->id, idbuf, strlen(idbuf) + 1);
+	return 0;
+}
+
+/* Opens mess/<id> and checks the request against it; returns the fd
+ * positioned at the message, or -1 with *why. */
+static int
+open_checked(const struct launch_req *rq, const char **why)
+{
+	struct qfile_env e;
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "mess/%s", rq->id);
+	fd = open(path, O_RDONLY | O_NOFOLLOW);
+	if (fd < 0) {
+		*why = "cannot open queue file";
+		return -1;
+	}
+	qfile_env_init(&e);
+	if (qfile_read(fd, &e, why) < 0) {
+		close(fd);
+		return -1;
+	}
+	if (strcmp(e.id, rq->id) != 0 || rq->idx >= e.n_rcpts
+	    || strcmp(e.rcpts[rq->idx], rq->rcpt) != 0
+	    || strcmp(e.sender, rq->sender) != 0) {
+		*why = "request does not match the queue file";
+		qfile_env_free(&e);
+		close(fd);
+		return -1;
+	}
+	if (lseek(fd, (off_t)e.msg_offset, SEEK_SET) < 0) {
+		*why = "cannot seek queue file";
+		qfile_env_free(&e);
+		close(fd);
+		return -1;
+	}
+	qfile_env_free(&e);
+	return fd;
+}
+
+static _Noreturn void
+exec_deliver(const struct conf *c, const struct launch_req *rq, int qfd,
+	     int outfd, int errfd)
+{
+	char path[PATH_MAX];
+	char *argv[12];
+	int i = 0;
+
+	if (dup2(qfd, 0) < 0 || dup2(outfd, 1) < 0 || dup2(errfd, 2) < 0)
+		_exit(EXIT_TEMP);
+	close_from(3);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+	if ((size_t)snprintf(path, sizeof(path), "%s/quail-deliver", c->libexec_dir)
+	    >= sizeof(path))
+		_exit(EXIT_TEMP);
+	/* execv wants mutable strings: copies (this process execs or exits). */
+	argv[i++] = path;
+	argv[i++] = (char *)"-C";
+	argv[i++] = strdup(c->confdir);
+	argv[i++] = (char *)"-f";
+	argv[i++] = strdup(rq->sender);
+	argv[i++] = (char *)"-q";
+	argv[i++] = strdup(rq->id);
+	/* A recipient may start with '-'; "--" keeps it an operand. */
+	if (rq->rcpt[0] == '-')
+		argv[i++] = (char *)"--";
+	argv[i++] = strdup(rq->rcpt);
+	argv[i] = NULL;
+	for (int k = 0; k < i; k++)
+		if (argv[k] == NULL)
+			_exit(EXIT_TEMP);
+	execv(path, argv);
+	_exit(EXIT_TEMP);
+}
+
+/* Reads the child's stdout: keeps the first line, drains the rest, kills
+ * the child at the deadline. Returns false on timeout. */
+static bool
+collect_output(int fd, pid_t pid, char *line, size_t linelen)
+{
+	time_t deadline = time(NULL) + SEND_DELIVER_TIMEOUT_SECS;
+	size_t len = 0;
+	bool keep = true;
+	char chunk[4096];
+
+	line[0] = '\0';
+	for (;;) {
+		time_t left = deadline - time(NULL);
+		struct pollfd p = { fd, POLLIN, 0 };
+		if (left <= 0) {
+			(void)kill(pid, SIGKILL);
+			return false;
+		}
+		int r = poll(&p, 1, (int)(left > 60 ? 60000 : left * 1000));
+		if (r < 0 && errno != EINTR)
+			return true;
+		if (r <= 0)
+			continue;
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return true;
+		for (ssize_t k = 0; keep && k < n; k++) {
+			if (chunk[k] == '\n' || len + 1 >= linelen) {
+				keep = false;
+				break;
+			}
+			line[len++] = chunk[k];
+			line[len] = '\0';
+		}
+	}
+}
+
+/* The helper: one delivery, one reply packet. */
+static _Noreturn void
+helper(const struct conf *c, int sock, const struct launch_req *rq, int errfd)
+{
+	char line[SEND_REASON_MAX_BYTES], why_buf[SEND_REASON_MAX_BYTES];
+	const char *why;
+	int p[2], status;
+	pid_t pid;
+
+	signal(SIGCHLD, SIG_DFL);
+	int qfd = open_checked(rq, &why);
+	if (qfd < 0) {
+		/* Temporary: a bug or a race must defer, never bounce. */
+		reply(sock, rq->tag, 'Z', why);
+		_exit(0);
+	}
+	if (pipe(p) < 0 || (pid = fork()) < 0) {
+		reply(sock, rq->tag, 'Z', "cannot start quail-deliver");
+		_exit(0);
+	}
+	if (pid == 0)
+		exec_deliver(c, rq, qfd, p[1], errfd);
+	close(p[1]);
+	close(qfd);
+	bool finished = collect_output(p[0], pid, line, sizeof(line));
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			_exit(0);
+	int cls = exitcode_class(status);
+	if (!finished)
+		snprintf(line, sizeof(line), "delivery timed out after %d seconds",
+			 SEND_DELIVER_TIMEOUT_SECS);
+	if (line[0] == '\0') {
+		if (WIFSIGNALED(status))
+			snprintf(why_buf, sizeof(why_buf), "quail-deliver killed by signal %d",
+				 WTERMSIG(status));
+		else
+			snprintf(why_buf, sizeof(why_buf), "quail-deliver exit %d",
+				 WEXITSTATUS(status));
+		memcpy(line, why_buf, strlen(why_buf) + 1);
+	}
+	reply(sock, rq->tag, !finished ? 'Z' : cls == 0 ? 'K' : cls == 1 ? 'D' : 'Z', line);
+	_exit(0);
+}
+
+/* Where quail-deliver's stderr goes: the log file, our stderr, or
+ * /dev/null (syslog: quail-deliver logs there itself). */
+static int
+deliver_stderr(const struct conf *c)
+{
+	int fd = -1;
+
+	if (c->log_dest[0] == '/')
+		fd = open(c->log_dest, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
+	else if (strcmp(c->log_dest, "stderr") == 0)
+		fd = fcntl(2, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	return fd;
+}
+
+static _Noreturn void
+launcher_main(const struct conf *c, int sock)
+{
+	struct sigaction sa;
+	char pkt[SEND_PACKET_MAX_BYTES + 1];
+	struct launch_req rq;
+	int errfd = deliver_stderr(c);
+
+	/* The scheduler's end closing is our only stop signal, so that
+	 * running deliveries can still report on SIGTERM/SIGINT. */
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sa.sa_flags = SA_NOCLDWAIT;     /* helpers are reaped by the kernel */
+	sigaction(SIGCHLD, &sa, NULL);
+	if (send_lock_fd >= 0)
+		close(send_lock_fd);    /* a new quail-send may start after us */
+	for (;;) {
+		ssize_t n = recv(sock, pkt, SEND_PACKET_MAX_BYTES, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			_exit(0);
+		pkt[n] = '\0';
+		if ((size_t)n != strlen(pkt) || parse_request(pkt, &rq) < 0) {
+			log_msg(LOG_ERR, "launcher: malformed request ignored");
+			continue;
+		}
+		pid_t pid = fork();
+		if (pid < 0)
+			reply(sock, rq.tag, 'Z', "launcher cannot fork");
+		else if (pid == 0)
+			helper(c, sock, &rq, errfd);
+	}
+}
+
+int
+launch_start(const struct conf *c, pid_t *pid_r)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		launcher_main(c, sv[1]);
+	}
+	close(sv[1]);
+	*pid_r = pid;
+	return sv[0];
+}
+
+int
+launch_request(int fd, unsigned long tag, const char *id, size_t idx,
+	       const char *sender, const char *rcpt)
+{
+	char pkt[SEND_PACKET_MAX_BYTES];
+	int n = snprintf(pkt, sizeof(pkt), "%lu %s %zu\n%s\n%s", tag, id, idx,
+			 sender, rcpt);
+
+	if (n < 0 || (size_t)n >= sizeof(pkt)) {
+		errno = E2BIG;
+		return -1;
+	}
+	for (;;) {
+		if (send(fd, pkt, (size_t)n, MSG_NOSIGNAL) == n)
+			return 0;
+		if (errno != EINTR)
+			return -1;
+	}
+}

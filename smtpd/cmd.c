@@ -1,0 +1,485 @@
+/*
+ * cmd.c -- the SMTP commands of quail-smtpd (RFC 5321 4.1.1, 4.1.4, 3.3;
+ * SIZE RFC 1870, 8BITMIME RFC 6152, PIPELINING RFC 2920, SMTPUTF8 RFC
+ * 6531, enhanced status codes RFC 3463), dispatched through one table
+ * {verb, handler, allowed states, flags} over enum smtpd_state.
+ *
+ * Verbs are case-insensitive; the forms people type in telnet are
+ * accepted: "mail from: me@example.com" (no brackets, space after the
+ * colon), "EHLO 127.0.0.1" (a bare IP).
+ *
+ * SECURITY: relaying is refused unless the client's IP is in
+ * relay_networks; recipients in local domains are checked at RCPT time
+ * (550 5.1.1 for unknown users, so no bounce is ever sent to a forged
+ * sender). Addresses are parsed by lib/addr.c into canonical form, which
+ * never contains CR, LF or NUL and is safe for the queue envelope.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "addr.h"
+#include "cidr.h"
+#include "log.h"
+#include "rcpt.h"
+#include "session.h"
+
+/* Ceiling on recipients when recipient_limit = 0 ("no limit"), so that
+ * memory stays bounded anyway. */
+#define SMTPD_RCPTS_HARD_MAX 10000
+/* Longest ESMTP parameter keyword we look at (RFC 5321 esmtp-keyword). */
+#define SMTPD_PARAM_MAX_BYTES 64
+
+#define CMD_ARG_NONE     0x1 /* no argument allowed (DATA, RSET, QUIT) */
+#define CMD_ARG_REQUIRED 0x2 /* an argument is required */
+
+struct cmd {
+	const char *verb;
+	void (*handler)(struct session *s, const char *arg, size_t len);
+	unsigned states;        /* enum smtpd_state bits it is valid in */
+	unsigned flags;         /* CMD_ARG_* */
+	const char *bad_state;  /* reply text when not valid (after HELO) */
+	const char *syntax;     /* "Syntax: ..." hint for 501 */
+};
+
+static bool ascii_prefix(const char *p, size_t len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return len >= n && strncasecmp(p, prefix, n) == 0;
+}
+
+static void cmd_helo_common(struct session *s, const char *arg, size_t len,
+			    bool esmtp)
+{
+	if (len > SMTPD_HELO_MAX_BYTES || !addr_valid_helo(arg, len)) {
+		session_error(s, "501 5.5.4 Syntax: %s hostname",
+			      esmtp ? "EHLO" : "HELO");
+		return;
+	}
+	/* RFC 5321 4.1.4: EHLO/HELO also resets any transaction. */
+	session_reset_transaction(s);
+	memcpy(s->helo, arg, len);
+	s->helo[len] = '\0';
+	s->esmtp = esmtp;
+	s->state = SMTPD_STATE_HELO;
+	if (!esmtp) {
+		session_reply(s, "250 %s", s->conf->hostname);
+		return;
+	}
+	session_reply(s, "250-%s", s->conf->hostname);
+	session_reply(s, "250-PIPELINING");
+	session_reply(s, "250-SIZE %lu", s->conf->message_size_limit);
+	session_reply(s, "250-8BITMIME");
+	session_reply(s, "250-ENHANCEDSTATUSCODES");
+	session_reply(s, "250 SMTPUTF8");
+}
+
+static void cmd_helo(struct session *s, const char *arg, size_t len)
+{
+	cmd_helo_common(s, arg, len, false);
+}
+
+static void cmd_ehlo(struct session *s, const char *arg, size_t len)
+{
+	cmd_helo_common(s, arg, len, true);
+}
+
+/* Strict decimal for SIZE=: digits only, overflow-checked. 0 / -1. */
+static int parse_ulong(const char *p, size_t len, unsigned long *r)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (len == 0)
+		return -1;
+	for (i = 0; i < len; i++) {
+		unsigned d;
+
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		d = (unsigned)(p[i] - '0');
+		if (v > (~0UL - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*r = v;
+	return 0;
+}
+
+/* One MAIL parameter "KEY[=VALUE]". Returns 0, or -1 after replying. */
+static int mail_param(struct session *s, const char *p, size_t len)
+{
+	const char *eq = memchr(p, '=', len);
+	size_t klen = eq != NULL ? (size_t)(eq - p) : len;
+	const char *val = eq != NULL ? eq + 1 : NULL;
+	size_t vlen = eq != NULL ? len - klen - 1 : 0;
+
+	if (klen == 4 && strncasecmp(p, "SIZE", 4) == 0 && val != NULL) {
+		if (parse_ulong(val, vlen, &s->declared_size) < 0) {
+			session_error(s, "501 5.5.4 Bad SIZE parameter");
+			return -1;
+		}
+		if (s->declared_size > s->conf->message_size_limit) {
+			session_reply(s, "552 5.3.4 Message size exceeds fixed limit");
+			return -1;
+		}
+		return 0;
+	}
+	if (klen == 4 && strncasecmp(p, "BODY", 4) == 0 && val != NULL) {
+		if (vlen == 4 && strncasecmp(val, "7BIT", 4) == 0)
+			s->body = SMTPD_BODY_7BIT;
+		else if (vlen == 8 && strncasecmp(val, "8BITMIME", 8) == 0)
+			s->body = SMTPD_BODY_8BITMIME;
+		else {
+			session_error(s, "501 5.5.4 Bad BODY parameter");
+			return -1;
+		}
+		return 0;
+	}
+	if (klen == 8 && strncasecmp(p, "SMTPUTF8", 8) == 0 && val == NULL) {
+		s->smtputf8 = true;
+		return 0;
+	}
+	{
+		char safe[SMTPD_PARAM_MAX_BYTES];
+
+		log_safe(safe, sizeof(safe), p, klen);
+		session_error(s, "555 5.5.4 Unsupported option: %s", safe);
+	}
+	return -1;
+}
+
+/* Splits params after an address at p[0..len) on spaces and calls fn on
+ * each. p must be empty or start with a space. Returns 0, or -1 after a
+ * reply. */
+static int parse_params(struct session *s, const char *p, size_t len,
+			int (*fn)(struct session *, const char *, size_t),
+			const char *syntax)
+{
+	size_t i = 0;
+
+	if (len > 0 && p[0] != ' ') {
+		session_error(s, "501 5.5.4 Syntax: %s", syntax);
+		return -1;
+	}
+	while (i < len) {
+		size_t start;
+
+		while (i < len && p[i] == ' ')
+			i++;
+		start = i;
+		while (i < len && p[i] != ' ')
+			i++;
+		if (i > start && fn(s, p + start, i - start) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Skips "FROM:"/"TO:" and the spaces telnet users put after the colon.
+ * Returns the offset of the path, or -1 if the keyword is missing. */
+static long skip_keyword(const char *arg, size_t len, const char *kw)
+{
+	size_t i = strlen(kw);
+
+	if (!ascii_prefix(arg, len, kw))
+		return -1;
+	while (i < len && (arg[i] == ' ' || arg[i] == '\t'))
+		i++;
+	return i < len ? (long)i : -1;
+}
+
+static void cmd_mail(struct session *s, const char *arg, size_t len)
+{
+	static const char syntax[] = "MAIL FROM:<address>";
+	const char *error = NULL;
+	struct addr a;
+	size_t used = 0;
+	long off = skip_keyword(arg, len, "FROM:");
+
+	if (off < 0) {
+		session_error(s, "501 5.5.4 Syntax: %s", syntax);
+		return;
+	}
+	if (addr_parse_path(arg + off, len - (size_t)off,
+			    ADDR_ALLOW_NULL | ADDR_LAX | ADDR_UTF8, &a, &used,
+			    &error) < 0) {
+		session_error(s, "501 5.1.7 Bad sender address syntax (%s)",
+			      error != NULL ? error : "invalid");
+		return;
+	}
+	session_reset_transaction(s);
+	if (parse_params(s, arg + off + used, len - (size_t)off - used,
+			 mail_param, syntax) < 0) {
+		session_reset_transaction(s);
+		return;
+	}
+	if (a.is_utf8 && !s->smtputf8) {
+		session_reset_transaction(s);
+		session_error(s, "553 5.6.7 Error: SMTPUTF8 is required for this address");
+		return;
+	}
+	s->sender = a;
+	s->state = SMTPD_STATE_MAIL;
+	s->queue_id[0] = '\0';
+	session_reply(s, "250 2.1.0 Ok");
+}
+
+/* RCPT takes no parameters here (no DSN yet). */
+static int rcpt_param(struct session *s, const char *p, size_t len)
+{
+	char safe[SMTPD_PARAM_MAX_BYTES];
+	const char *eq = memchr(p, '=', len);
+
+	log_safe(safe, sizeof(safe), p, eq != NULL ? (size_t)(eq - p) : len);
+	session_error(s, "555 5.5.4 Unsupported option: %s", safe);
+	return -1;
+}
+
+/* RFC 5321 4.5.1: <postmaster> without a domain must be accepted. Fills
+ * out with postmaster@<first local domain, else hostname>. 0 / -1. */
+static int rcpt_postmaster(const struct session *s, const struct addr *a,
+			   struct addr *out)
+{
+	const char *dom;
+	const char *error;
+
+	if (a->len != 10 || strncasecmp(a->str, "postmaster", 10) != 0)
+		return -1;
+	dom = s->conf->n_local_domains > 0 ? s->conf->local_domains[0]
+					     : s->conf->hostname;
+	{
+		char tmp[ADDR_PATH_MAX_BYTES + 1];
+		int n = snprintf(tmp, sizeof(tmp), "postmaster@%s", dom);
+
+		if (n < 0 || (size_t)n >= sizeof(tmp))
+			return -1;
+		return addr_parse_mailbox(tmp, (size_t)n, 0, out, &error);
+	}
+}
+
+/* Decides whether a may be a recipient. Returns 1 accept, 0 after a
+ * rejection reply. */
+static int rcpt_check(struct session *s, const struct addr *a)
+{
+	const char *dom = addr_domain(a);
+	const char *error = NULL;
+	struct rcpt_info info;
+	int r;
+
+	if (!conf_is_local_domain(s->conf, dom)) {
+		if (cidr_match_any(s->conf->relay_networks,
+				   s->conf->n_relay_networks, s->env->remote_ip))
+			return 1;
+		log_msg(LOG_NOTICE, "reject: relay denied to=<%s> client=%s",
+			a->str, s->env->remote_ip);
+		session_error(s, "554 5.7.1 <%s>: Relay access denied", a->str);
+		return 0;
+	}
+	rcpt_info_init(&info);
+	r = rcpt_lookup(s->conf, a->str, &info, &error);
+	rcpt_info_free(&info);
+	if (r == 1)
+		return 1;
+	if (r < 0) {
+		log_msg(LOG_WARNING, "recipient lookup failed for <%s>: %s",
+			a->str, error != NULL ? error : "unknown error");
+		session_reply(s, "451 4.3.0 <%s>: Temporary lookup failure", a->str);
+		return 0;
+	}
+	log_msg(LOG_NOTICE, "reject: unknown user to=<%s> client=%s",
+		a->str, s->env->remote_ip);
+	session_error(s, "550 5.1.1 <%s>: Recipient address rejected: "
+		      "User unknown in local recipient table", a->str);
+	return 0;
+}
+
+static int rcpt_add(struct session *s, const char *str)
+{
+	char **n;
+	size_t i;
+
+	for (i = 0; i < s->n_rcpts; i++)
+		if (strcmp(s->rcpts[i], str) == 0)
+			return 0; /* duplicate: one delivery is enough */
+	n = realloc(s->rcpts, (s->n_rcpts + 1) * sizeof(*n));
+	if (n == NULL)
+		return -1;
+	s->rcpts = n;
+	s->rcpts[s->n_rcpts] = strdup(str);
+	if (s->rcpts[s->n_rcpts] == NULL)
+		return -1;
+	s->n_rcpts++;
+	return 0;
+}
+
+static void cmd_rcpt(struct session *s, const char *arg, size_t len)
+{
+	static const char syntax[] = "RCPT TO:<address>";
+	const char *error = NULL;
+	struct addr a, pm;
+	size_t used = 0;
+	size_t limit = s->conf->recipient_limit != 0 ? s->conf->recipient_limit
+						      : SMTPD_RCPTS_HARD_MAX;
+	long off = skip_keyword(arg, len, "TO:");
+
+	if (off < 0) {
+		session_error(s, "501 5.5.4 Syntax: %s", syntax);
+		return;
+	}
+	if (s->n_rcpts >= limit) {
+		session_reply(s, "452 4.5.3 Error: too many recipients");
+		return;
+	}
+	if (addr_parse_path(arg + off, len - (size_t)off,
+			    ADDR_LAX | ADDR_UTF8 | ADDR_NO_DOMAIN, &a, &used,
+			    &error) < 0) {
+		session_error(s, "501 5.1.3 Bad recipient address syntax (%s)",
+			      error != NULL ? error : "invalid");
+		return;
+	}
+	if (parse_params(s, arg + off + used, len - (size_t)off - used,
+			 rcpt_param, syntax) < 0)
+		return;
+	if (a.at >= a.len) {
+		if (rcpt_postmaster(s, &a, &pm) < 0) {
+			session_error(s, "501 5.1.3 Bad recipient address syntax "
+				      "(domain required)");
+			return;
+		}
+		a = pm;
+	}
+	if (a.is_utf8 && !s->smtputf8) {
+		session_error(s, "553 5.6.7 Error: SMTPUTF8 is required for this address");
+		return;
+	}
+	if (!rcpt_check(s, &a))
+		return;
+	if (rcpt_add(s, a.str) < 0) {
+		log_msg(LOG_ERR, "out of memory adding a recipient");
+		session_reply(s, "451 4.3.0 Error: out of memory");
+		return;
+	}
+	s->state = SMTPD_STATE_RCPT;
+	session_reply(s, "250 2.1.5 Ok");
+}
+
+static void cmd_data(struct session *s, const char *arg, size_t len)
+{
+	data_run(s);
+}
+
+static void cmd_rset(struct session *s, const char *arg, size_t len)
+{
+	session_reset_transaction(s);
+	session_reply(s, "250 2.0.0 Ok");
+}
+
+static void cmd_noop(struct session *s, const char *arg, size_t len)
+{
+	session_reply(s, "250 2.0.0 Ok");
+}
+
+static void cmd_quit(struct session *s, const char *arg, size_t len)
+{
+	session_reply(s, "221 2.0.0 Bye");
+	s->done = true;
+}
+
+static void cmd_vrfy(struct session *s, const char *arg, size_t len)
+{
+	/* RFC 5321 3.5.3: 252 without disclosing who exists. */
+	session_reply(s, "252 2.0.0 Cannot VRFY user, but will accept message "
+		      "and attempt delivery");
+}
+
+static void cmd_help(struct session *s, const char *arg, size_t len)
+{
+	session_reply(s, "214 2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET "
+		      "NOOP QUIT VRFY HELP");
+}
+
+/* A web browser or proxy pointed at port 25 (cross-protocol attacks):
+ * say goodbye at once, as Postfix does. */
+static void cmd_http(struct session *s, const char *arg, size_t len)
+{
+	log_msg(LOG_NOTICE, "non-SMTP command from %s[%s]",
+		s->env->remote_host, s->env->remote_ip);
+	session_reply(s, "221 2.7.0 Error: I can break rules, too. Goodbye.");
+	s->done = true;
+}
+
+#define AFTER_HELO (SMTPD_STATE_HELO | SMTPD_STATE_MAIL | SMTPD_STATE_RCPT)
+
+static const struct cmd cmd_table[] = {
+	{ "HELO", cmd_helo, SMTPD_STATE_ANY, CMD_ARG_REQUIRED, NULL, "HELO hostname" },
+	{ "EHLO", cmd_ehlo, SMTPD_STATE_ANY, CMD_ARG_REQUIRED, NULL, "EHLO hostname" },
+	{ "MAIL", cmd_mail, SMTPD_STATE_HELO, CMD_ARG_REQUIRED,
+	  "nested MAIL command", "MAIL FROM:<address>" },
+	{ "RCPT", cmd_rcpt, SMTPD_STATE_MAIL | SMTPD_STATE_RCPT, CMD_ARG_REQUIRED,
+	  "need MAIL command", "RCPT TO:<address>" },
+	{ "DATA", cmd_data, SMTPD_STATE_RCPT, CMD_ARG_NONE,
+	  "need RCPT command", "DATA" },
+	{ "RSET", cmd_rset, SMTPD_STATE_ANY, CMD_ARG_NONE, NULL, "RSET" },
+	{ "NOOP", cmd_noop, SMTPD_STATE_ANY, 0, NULL, "NOOP" },
+	{ "QUIT", cmd_quit, SMTPD_STATE_ANY, CMD_ARG_NONE, NULL, "QUIT" },
+	{ "VRFY", cmd_vrfy, SMTPD_STATE_ANY, CMD_ARG_REQUIRED, NULL, "VRFY address" },
+	{ "HELP", cmd_help, SMTPD_STATE_ANY, 0, NULL, "HELP" },
+	{ "GET", cmd_http, SMTPD_STATE_ANY, 0, NULL, "" },
+	{ "POST", cmd_http, SMTPD_STATE_ANY, 0, NULL, "" },
+	{ "CONNECT", cmd_http, SMTPD_STATE_ANY, 0, NULL, "" },
+};
+
+static const struct cmd *cmd_find(const char *verb, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cmd_table) / sizeof(cmd_table[0]); i++)
+		if (strlen(cmd_table[i].verb) == len &&
+		    strncasecmp(cmd_table[i].verb, verb, len) == 0)
+			return &cmd_table[i];
+	return NULL;
+}
+
+void cmd_dispatch(struct session *s, const char *line, size_t len)
+{
+	const struct cmd *c;
+	size_t vlen = 0, a = 0;
+
+	/* Trailing blanks are what telnet users leave; they mean nothing. */
+	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+		len--;
+	while (vlen < len && line[vlen] != ' ' && line[vlen] != '\t')
+		vlen++;
+	if (vlen == 0) {
+		session_error(s, "500 5.5.2 Error: bad syntax");
+		return;
+	}
+	c = cmd_find(line, vlen);
+	if (c == NULL) {
+		session_error(s, "502 5.5.2 Error: command not recognized");
+		return;
+	}
+	a = vlen;
+	while (a < len && (line[a] == ' ' || line[a] == '\t'))
+		a++;
+	if ((c->flags & CMD_ARG_NONE) && a < len) {
+		session_error(s, "501 5.5.4 Syntax: %s", c->syntax);
+		return;
+	}
+	if ((c->flags & CMD_ARG_REQUIRED) && a == len) {
+		session_error(s, "501 5.5.4 Syntax: %s", c->syntax);
+		return;
+	}
+	if (!(c->states & s->state)) {
+		if (s->state == SMTPD_STATE_GREETED)
+			session_error(s, "503 5.5.1 Error: send HELO/EHLO first");
+		else
+			session_error(s, "503 5.5.1 Error: %s", c->bad_state);
+		return;
+	}
+	c->handler(s, line + a, len - a);
+}

@@ -1,0 +1,1 @@
+WRAP_test_maildir = -Wl,--wrap=fsync,--wrap=rename
