@@ -281,10 +281,23 @@ strace_sample() {
 	wait "$st" 2>/dev/null || true
 }
 
+# The pids and all their current descendants (strace -f follows only the
+# children started after it attached, e.g. not quail-send's launcher).
+with_descendants() {
+	local p
+	for p in "$@"; do
+		echo "$p"
+		# shellcheck disable=SC2046
+		with_descendants $(pgrep -P "$p")
+	done
+}
+
 if [ "$do_strace" = 1 ]; then
 	if [ "$do_quail" = 1 ]; then
+		# shellcheck disable=SC2046
 		strace_sample quail "$port" "$QUAIL_RCPT" "$QUAIL_MAILDIR" \
-			"$(cat "$inst/run/xinetd.pid")" "$(cat "$inst/run/quail-send.pid")"
+			$(with_descendants "$(cat "$inst/run/xinetd.pid")" \
+				"$(cat "$inst/run/quail-send.pid")")
 	fi
 	if [ "$with_postfix" = 1 ]; then
 		# The master and its current children; new ones are followed.
@@ -292,7 +305,7 @@ if [ "$do_strace" = 1 ]; then
 		if [ -n "$mpid" ]; then
 			# shellcheck disable=SC2046
 			strace_sample postfix "$POSTFIX_PORT" "$POSTFIX_RCPT" "$POSTFIX_MAILDIR" \
-				"$mpid" $(pgrep -P "$mpid")
+				$(with_descendants "$mpid")
 			empty_maildir "$POSTFIX_MAILDIR"
 		else
 			note "  no Postfix master pid: Postfix not traced"
@@ -358,9 +371,16 @@ elif rss and rss.get("peak_VmHWM_kB") is not None:
     print("peak RSS of one quail-smtpd session (%d-byte message): %d kB "
           "(VmHWM; goal < %d kB: %s)" % (rss["size"], hwm, goal,
                                           "met" if hwm < goal else "NOT met"))
+    idle = dict((x["pid"], x["VmHWM_kB"]) for x in rss.get("idle", []))
     for pr in rss["procs"]:
-        print("  pid %d: VmHWM %s kB, VmRSS %s kB"
-              % (pr["pid"], pr["VmHWM_kB"], pr["VmRSS_kB"]))
+        print("  pid %d: VmHWM %s kB (%s kB after EHLO), VmRSS %s kB"
+              % (pr["pid"], pr["VmHWM_kB"], idle.get(pr["pid"], "?"),
+                 pr["VmRSS_kB"]))
+        print("    of which private %s kB, shared %s kB, Pss %s kB; largest:"
+              % (pr.get("Private_Dirty_kB", 0) + pr.get("Private_Clean_kB", 0),
+                 pr.get("Shared_Clean_kB", "?"), pr.get("Pss_kB", "?")))
+        print("    " + ", ".join("%s %d" % (os.path.basename(k), v)
+                                 for k, v in pr.get("mappings_kB", [])[:6]))
 else:
     print()
     print("peak RSS of one quail-smtpd session: not measured (%s)"

@@ -231,12 +231,50 @@ def status_kb(pid, field):
     return None
 
 
+def rollup_kb(pid):
+    """Rss, Pss and private memory from /proc/<pid>/smaps_rollup: VmHWM
+    counts the shared library pages too, these say what is the session's
+    own."""
+    out = {}
+    try:
+        with open("/proc/%d/smaps_rollup" % pid) as f:
+            for line in f:
+                k = line.split(":")[0]
+                if k in ("Rss", "Pss", "Private_Dirty", "Private_Clean",
+                         "Shared_Clean", "Anonymous"):
+                    out[k + "_kB"] = int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return out
+
+
+def libs_kb(pid):
+    """Resident kB per mapped file (the largest first)."""
+    agg = {}
+    cur = None
+    try:
+        with open("/proc/%d/smaps" % pid) as f:
+            for line in f:
+                fields = line.split()
+                if not fields[0].endswith(":"):
+                    cur = fields[5] if len(fields) > 5 else "[anon]"
+                elif fields[0] == "Rss:":
+                    agg[cur] = agg.get(cur, 0) + int(fields[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return sorted(([k, v] for k, v in agg.items() if v),
+                  key=lambda kv: -kv[1])
+
+
 def cmd_rss(args):
     res = {"exe": args.exe, "size": args.size, "ok": False, "procs": []}
     c = Conn(args.host, args.port, args.io_timeout)
     try:
         c.expect(220, "greeting")
         c.cmd("EHLO bench.example", 250)
+        # The baseline: the session before any message.
+        res["idle"] = [{"pid": pid, "VmHWM_kB": status_kb(pid, "VmHWM")}
+                       for pid in procs_of(args.exe)]
         c.cmd("MAIL FROM:<%s> SIZE=%d" % (args.sender, args.size), 250)
         c.cmd("RCPT TO:<%s>" % args.rcpt, 250)
         c.cmd("DATA", 354)
@@ -245,9 +283,12 @@ def cmd_rss(args):
         c.expect(250, "end of data")
         # The session is still open: its processes are alive.
         for pid in procs_of(args.exe):
-            res["procs"].append({"pid": pid,
-                                 "VmHWM_kB": status_kb(pid, "VmHWM"),
-                                 "VmRSS_kB": status_kb(pid, "VmRSS")})
+            p = {"pid": pid,
+                 "VmHWM_kB": status_kb(pid, "VmHWM"),
+                 "VmRSS_kB": status_kb(pid, "VmRSS"),
+                 "mappings_kB": libs_kb(pid)}
+            p.update(rollup_kb(pid))
+            res["procs"].append(p)
         c.cmd("QUIT", 221)
         res["ok"] = bool(res["procs"])
         if not res["procs"]:

@@ -131,6 +131,10 @@ cidr_match(const struct cidr *c, int family, const unsigned char addr[16])
 {
 	unsigned char mapped[16];
 
+	/* A network that cidr_parse could not have produced matches nothing. */
+	if ((c->family == AF_INET && c->prefix > 32) ||
+	    (c->family == AF_INET6 && c->prefix > 128))
+		return false;
 	if (family == AF_INET6 && cidr_is_v4mapped(addr)) {
 		/* A v4 client on a dual-stack socket. */
 		if (c->family == AF_INET)

@@ -56,6 +56,8 @@
 #define CONF_LABEL_MAX_BYTES 63     /* RFC 1035 2.3.4 */
 
 static char conf_error[CONF_ERROR_MAX_BYTES];
+/* Line number of the pair conf_read_kv is handing to its callback. */
+static unsigned long conf_kv_line;
 
 const char *
 conf_dir(const char *dir)
@@ -292,6 +294,7 @@ conf_read_kv(const char *path, conf_kv_fn *fn, void *ctx, const char **error_r)
 			    path, lineno);
 		}
 		fn_error = "invalid line";
+		conf_kv_line = lineno;
 		if (fn(ctx, key, value, &fn_error) < 0) {
 			fclose(f);
 			return conf_fail(error_r, "%s:%lu: %s", path, lineno,
@@ -366,7 +369,6 @@ static const char *const conf_key_names[CK_COUNT] = {
 struct conf_state {
 	struct conf *c;
 	unsigned long seen_line[CK_COUNT];  /* 0: not set in the file */
-	unsigned long lineno;
 	char msg[CONF_ERROR_MAX_BYTES];
 };
 
@@ -753,7 +755,10 @@ conf_apply(struct conf_state *st, enum conf_key k, char *v)
 	case CK_RECIPIENT_LIMIT:
 	case CK_ERROR_LIMIT:
 	case CK_LOCAL_CONCURRENCY:
-		r = conf_set_number(st, key, v, false, false, 1,
+		/* recipient_limit/error_limit 0: no limit (quail-smtpd keeps
+		 * a hard ceiling of its own). */
+		r = conf_set_number(st, key, v, false, false,
+		    k == CK_LOCAL_CONCURRENCY ? 1 : 0,
 		    k == CK_LOCAL_CONCURRENCY ? 1000 : 100000, &n);
 		if (r == 0) {
 			if (k == CK_RECIPIENT_LIMIT)
@@ -824,7 +829,6 @@ conf_kv(void *ctx, const char *key, const char *value, const char **error_r)
 	char v[CONF_LINE_MAX_BYTES + 1];
 	int k;
 
-	st->lineno++;
 	for (k = 0; k < CK_COUNT; k++)
 		if (strcmp(key, conf_key_names[k]) == 0)
 			break;
@@ -835,12 +839,12 @@ conf_kv(void *ctx, const char *key, const char *value, const char **error_r)
 		return -1;
 	}
 	if (st->seen_line[k] != 0) {
-		snprintf(st->msg, sizeof(st->msg), "duplicate key '%s'",
-		    conf_key_names[k]);
+		snprintf(st->msg, sizeof(st->msg), "duplicate key '%s' (first "
+		    "set on line %lu)", conf_key_names[k], st->seen_line[k]);
 		*error_r = st->msg;
 		return -1;
 	}
-	st->seen_line[k] = 1;
+	st->seen_line[k] = conf_kv_line ? conf_kv_line : 1;
 	snprintf(v, sizeof(v), "%s", value);
 	if (conf_apply(st, (enum conf_key)k, v) < 0) {
 		*error_r = st->msg;

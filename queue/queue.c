@@ -246,7 +246,15 @@ read_envelope(struct qfile_env *e)
 				continue;
 			fail(false, "read envelope: %s", strerror(errno));
 		}
+		size_t old = b.len;
 		b.len += (size_t)n;
+		/* Parse only when END can be there (re-parsing a long envelope
+		 * at every chunk would be quadratic). */
+		size_t from = old > 2 ? old - 2 : 0;
+		if (n > 0 && !(b.len >= 2 && b.data[0] == 'E' && b.data[1] == '\n')
+		    && memmem(b.data + from, b.len - from, "\nE\n", 3) == NULL
+		    && b.len <= QFILE_ENV_MAX_BYTES)
+			continue;
 		int r = qfile_parse_submission(b.data, b.len, e, &used, &error);
 		if (r < 0)
 			fail(true, "bad envelope: %s", error);

@@ -60,9 +60,14 @@ port_of() { # name -> port or ""
 	printf '%s\n' "$port_args" | awk -v n="$1" '$1 == n { p = $2 } END { print p }'
 }
 
+service_mode="write"
 service() { # called by services() while writing xinetd.conf
 	local name=$1 program=$2 port
 	shift 2
+	if [ "$service_mode" = list ]; then
+		echo "$name"
+		return 0
+	fi
 	port=$(port_of "$name")
 	[ -n "$port" ] || return 0
 	if [ ! -x "$dir/libexec/$program" ]; then
@@ -245,7 +250,7 @@ fix_modes() {
 
 # ---- commands -----------------------------------------------------------------
 cmd_create() {
-	local trace=no opt name
+	local trace=no opt name known
 	[ $# -ge 1 ] || usage
 	dir=$1
 	shift
@@ -266,6 +271,13 @@ cmd_create() {
 	done
 	[ -n "$(port_of smtp)" ] || port_args="${port_args}smtp 2525
 "
+	known=" $(service_mode=list; services | tr '\n' ' ')"
+	for name in $(printf '%s' "$port_args" | awk '{ print $1 }'); do
+		case $known in
+		*" $name "*) ;;
+		*) die "unknown service $name (known:$known)";;
+		esac
+	done
 	QUAIL_BUILD=${QUAIL_BUILD:-$top/build/release}
 	case $QUAIL_BUILD in /*) ;; *) QUAIL_BUILD=$top/$QUAIL_BUILD;; esac
 
@@ -371,36 +383,33 @@ cmd_start() {
 	fi
 }
 
-# TERM to the process, bounded wait, then KILL. With "group", what is left
-# of its process group (quail-send runs as a session leader, its children
-# in its group) is killed too.
-stop_one() { # pidfile word [group]
-	local pid i=0
-	pid=$(live_pid "$1" "$2")
-	if [ -n "$pid" ]; then
-		kill -TERM "$pid" 2>/dev/null || true
-		while kill -0 "$pid" 2>/dev/null; do
+# TERM to both daemons at once, a bounded wait, then KILL. quail-send runs
+# as a session leader with its helpers in its process group: what is left
+# of that group is killed too.
+cmd_stop() {
+	local xpid spid i=0 p
+	[ $# -eq 1 ] || usage
+	[ -d "$1" ] || return 0
+	dir=$(cd "$1" && pwd -P)
+	xpid=$(live_pid "$dir/run/xinetd.pid" xinetd)
+	spid=$(live_pid "$dir/run/quail-send.pid" quail-send)
+	for p in $xpid $spid; do
+		kill -TERM "$p" 2>/dev/null || true
+	done
+	for p in $xpid $spid; do
+		while kill -0 "$p" 2>/dev/null; do
 			i=$((i + 1))
 			if [ "$i" -gt "$WAIT_STOP_TENTHS" ]; then
-				kill -KILL "$pid" 2>/dev/null || true
+				kill -KILL "$p" 2>/dev/null || true
 				break
 			fi
 			sleep 0.1
 		done
-		if [ "${3:-}" = group ] && [ "$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ')" != "$pid" ] &&
-		   pgrep -g "$pid" >/dev/null 2>&1; then
-			kill -KILL -- "-$pid" 2>/dev/null || true
-		fi
+	done
+	if [ -n "$spid" ] && pgrep -g "$spid" >/dev/null 2>&1; then
+		kill -KILL -- "-$spid" 2>/dev/null || true
 	fi
-	rm -f "$1"
-}
-
-cmd_stop() {
-	[ $# -eq 1 ] || usage
-	[ -d "$1" ] || return 0
-	dir=$(cd "$1" && pwd -P)
-	stop_one "$dir/run/xinetd.pid" xinetd
-	stop_one "$dir/run/quail-send.pid" quail-send group
+	rm -f "$dir/run/xinetd.pid" "$dir/run/quail-send.pid"
 }
 
 cmd_status() {

@@ -51,10 +51,27 @@ static bool ascii_prefix(const char *p, size_t len, const char *prefix)
 	return len >= n && strncasecmp(p, prefix, n) == 0;
 }
 
+/* A HELO/EHLO name is kept if it is one token of visible ASCII: it ends up
+ * in our Received: line, so no space, control or 8-bit byte may pass.
+ * Like Postfix's default, a name that is not a valid domain is accepted:
+ * Windows hosts say "EHLO my_pc", and the name proves nothing anyway (the
+ * Received: line records the client's real address next to it). */
+static bool helo_acceptable(const char *arg, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > SMTPD_HELO_MAX_BYTES)
+		return false;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)arg[i] <= 0x20 || (unsigned char)arg[i] >= 0x7f)
+			return false;
+	return true;
+}
+
 static void cmd_helo_common(struct session *s, const char *arg, size_t len,
 			    bool esmtp)
 {
-	if (len > SMTPD_HELO_MAX_BYTES || !addr_valid_helo(arg, len)) {
+	if (!helo_acceptable(arg, len)) {
 		session_error(s, "501 5.5.4 Syntax: %s hostname",
 			      esmtp ? "EHLO" : "HELO");
 		return;

@@ -31,7 +31,7 @@ struct data_ctx {
 	struct qsubmit q;
 	bool queue_alive;               /* quail-queue running, not aborted */
 	bool too_big;                   /* message_size_limit exceeded */
-	bool write_failed;              /* quail-queue went away mid-message */
+	bool write_failed;              /* quail-queue stopped reading */
 	unsigned long long size;        /* message size with CRLF line ends */
 	unsigned long long bytes;       /* bytes handed to quail-queue */
 	struct dot_decoder dot;
@@ -99,13 +99,14 @@ static void data_take(struct session *s, struct data_ctx *dc,
 		dc->too_big = true;
 		data_stop_queue(dc);
 	}
-	if (!dc->queue_alive || len == 0)
+	if (!dc->queue_alive || dc->write_failed || len == 0)
 		return;
 	if (qsubmit_write(&dc->q, p, len) < 0) {
+		/* quail-queue stopped reading (disk full?): keep it, so that
+		 * qsubmit_finish() can collect its reason after the end. */
 		log_msg(LOG_ERR, "quail-queue went away while writing: %s",
 			strerror(dc->q.error != 0 ? dc->q.error : errno));
 		dc->write_failed = true;
-		data_stop_queue(dc);
 		return;
 	}
 	dc->bytes += len;
@@ -163,6 +164,17 @@ static void data_log_accepted(const struct session *s, const struct data_ctx *dc
 	buf_free(&to);
 }
 
+/* Whether quail-queue's reason says the disk is full: its code 4.3.1
+ * (RFC 3463 "mail system full") or the text of ENOSPC/EDQUOT. */
+static bool data_disk_full(const char *reason)
+{
+	if (reason == NULL)
+		return false;
+	return strstr(reason, "4.3.1") != NULL ||
+	       strstr(reason, strerror(ENOSPC)) != NULL ||
+	       strstr(reason, strerror(EDQUOT)) != NULL;
+}
+
 /* The final reply once the whole message has been read. */
 static void data_finish(struct session *s, struct data_ctx *dc)
 {
@@ -192,7 +204,7 @@ static void data_finish(struct session *s, struct data_ctx *dc)
 		session_reply(s, "554 5.4.6 Error: too many hops");
 		return;
 	}
-	if (dc->write_failed || !dc->queue_alive) {
+	if (!dc->queue_alive) {
 		session_reply(s, "451 4.3.0 Error: queue file write error");
 		return;
 	}
@@ -200,6 +212,10 @@ static void data_finish(struct session *s, struct data_ctx *dc)
 	r = qsubmit_finish(&dc->q, s->sender.str,
 			   (const char *const *)s->rcpts, s->n_rcpts, NULL,
 			   id, sizeof(id), &error);
+	if (r == 0 && dc->write_failed)
+		/* Cannot happen with a sane quail-queue (it never commits a
+		 * message it stopped reading); the queue has it, so say so. */
+		log_msg(LOG_ERR, "id=%s: queued although a write failed", id);
 	if (r == 0) {
 		snprintf(s->queue_id, sizeof(s->queue_id), "%s", id);
 		data_log_accepted(s, dc, id);
@@ -210,10 +226,11 @@ static void data_finish(struct session *s, struct data_ctx *dc)
 	log_msg(LOG_ERR, "quail-queue failed (%s): %s",
 		r == -2 ? "permanent" : "temporary",
 		error != NULL ? error : "no reason given");
-	if (r == -2)
+	if (r == -2 && error != NULL && strstr(error, "5.3.4") != NULL)
+		session_reply(s, "552 5.3.4 Error: message file too big");
+	else if (r == -2)
 		session_reply(s, "554 5.3.0 Error: message refused by the queue");
-	else if (error != NULL && strstr(error, "4.3.1") != NULL)
-		/* quail-queue says ENOSPC/EDQUOT with 4.3.1 (RFC 3463). */
+	else if (data_disk_full(error))
 		session_reply(s, "452 4.3.1 Insufficient system storage");
 	else
 		session_reply(s, "451 4.3.0 Error: queue file write error");
@@ -244,12 +261,10 @@ void data_run(struct session *s)
 		return;
 	}
 	dc.queue_alive = true;
-	if (qsubmit_write(&dc.q, received, (size_t)n) < 0) {
+	if (qsubmit_write(&dc.q, received, (size_t)n) < 0)
 		dc.write_failed = true;
-		data_stop_queue(&dc);
-	} else {
+	else
 		dc.bytes = (unsigned long long)n;
-	}
 	session_reply(s, "354 End data with <CR><LF>.<CR><LF>");
 
 	io_set_deadline(&s->io, s->conf->data_timeout);

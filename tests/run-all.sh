@@ -28,7 +28,7 @@ run() { # name, command...
 	0) pass=$((pass + 1)); echo "PASS  $name (${secs}s)";;
 	77) skip=$((skip + 1)); echo "SKIP  $name: $(tail -n 1 "$log")";;
 	*) fail=$((fail + 1)); failed="$failed $name"; echo "FAIL  $name (exit $rc, ${secs}s)"
-	   sed 's/^/      | /' "$log" | tail -n 40;;
+	   tail -n 40 "$log" | cut -c1-300 | sed 's/^/      | /';;
 	esac
 }
 

@@ -19,9 +19,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cidr c;
 	unsigned char addr[16];
 	char *s;
-	int family;
+	int family, parsed;
 
-	if (cidr_parse((const char *)data, size, &c) == 0) {
+	memset(&c, 0, sizeof(c));
+	parsed = cidr_parse((const char *)data, size, &c) == 0;
+	if (parsed) {
 		if ((c.family == AF_INET && c.prefix > 32) ||
 		    (c.family == AF_INET6 && c.prefix > 128) ||
 		    (c.family != AF_INET && c.family != AF_INET6))
@@ -43,7 +45,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!cidr_match_any(&host, 1, s))
 			abort();
 	}
-	(void)cidr_match_any(&c, 1, s);
+	if (parsed)
+		(void)cidr_match_any(&c, 1, s);
 	free(s);
 	return 0;
 }

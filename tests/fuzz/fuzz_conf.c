@@ -28,9 +28,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (dir[0] == '\0') {
 		snprintf(dir, sizeof(dir), "/tmp/fuzz_conf.%ld", (long)getpid());
-		(void)mkdir(dir, 0700);
 		snprintf(path, sizeof(path), "%s/quail.conf", dir);
 	}
+	/* Created and removed per input: libFuzzer may end with _exit, so
+	 * nothing is left behind in /tmp. */
+	(void)mkdir(dir, 0700);
 	f = fopen(path, "w");
 	if (f == NULL)
 		abort();
@@ -39,7 +41,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fclose(f) != 0)
 		abort();
 	if (conf_load(&c, dir, &err) == 0) {
-		if (c.retry_min > c.retry_max || c.recipient_limit == 0 ||
+		if (c.retry_min > c.retry_max || c.local_concurrency == 0 ||
 		    c.message_size_limit == 0 || c.smtp_timeout == 0)
 			abort();
 		if (c.queue_dir[0] != '/' || c.mail_dir[0] != '/' ||
@@ -55,5 +57,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	conf_free(&c);
+	unlink(path);
+	rmdir(dir);
 	return 0;
 }

@@ -118,10 +118,15 @@ class Instance:
         self.procs = []
         script = os.path.join(src, "scripts", "instance.sh")
         env = dict(os.environ, QUAIL_BUILD=build)
-        r = subprocess.run([script, "create", self.dir], env=env,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           timeout=120)
+        try:
+            r = subprocess.run([script, "create", self.dir], env=env,
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, timeout=120)
+        except subprocess.TimeoutExpired:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            raise Fail("instance.sh create timed out")
         if r.returncode != 0:
+            shutil.rmtree(self.tmp, ignore_errors=True)
             raise Fail("instance.sh create failed:\n" + r.stdout.decode())
         self.etc = os.path.join(self.dir, "etc")
         self.queue = os.path.join(self.dir, "queue")
@@ -469,6 +474,8 @@ def main():
         if sess is not None:
             print("--- transcript")
             for t in sess.transcript[-40:]:
+                if len(t) > 300:
+                    t = t[:240] + " ...(%d bytes)... " % len(t) + t[-40:]
                 print("  " + t)
         if inst is not None:
             try:

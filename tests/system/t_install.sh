@@ -15,7 +15,10 @@ cd "$QUAIL_SRC" || fail "cd $QUAIL_SRC"
 b=$QUAIL_BUILD
 case $b in "$QUAIL_SRC"/*) b=${b#"$QUAIL_SRC"/};; esac
 san=0
-[ "$(basename "$b")" = san ] && san=1
+if [ "$(basename "$b")" = san ] ||
+   readelf -d "$QUAIL_BUILD/quail-users" 2>/dev/null | grep -q 'libasan'; then
+	san=1
+fi
 make_install() {
 	local out
 	out=$(make -s --no-print-directory SAN=$san B="$b" install DESTDIR="$dest" "$@" 2>&1) ||

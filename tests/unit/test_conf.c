@@ -204,6 +204,15 @@ test_every_key(void **state)
 	assert_true(c.trace);
 	assert_false(c.system_users);
 	conf_free(&c);
+	/* 0 means no limit for these two */
+	assert_int_equal(load_text(&c, "recipient_limit = 0\nerror_limit = 0\n"
+	    "recipient_limit_x = 1\n", &err), -1);
+	conf_free(&c);
+	assert_int_equal(load_text(&c, "recipient_limit = 0\nerror_limit = 0\n",
+	    &err), 0);
+	assert_int_equal(c.recipient_limit, 0);
+	assert_int_equal(c.error_limit, 0);
+	conf_free(&c);
 	/* last line without a newline */
 	assert_int_equal(load_text(&c, "recipient_limit = 7", &err), 0);
 	assert_int_equal(c.recipient_limit, 7);
@@ -219,7 +228,8 @@ static const struct err_case err_cases[] = {
 	{ "hostnme = x\n", "1: unknown key 'hostnme'" },
 	{ "\n\n# c\nfoo bar\n", "4: missing '=' in 'foo bar'" },
 	{ "= value\n", "1: missing key before '='" },
-	{ "trace = yes\ntrace = no\n", "2: duplicate key 'trace'" },
+	{ "trace = yes\ntrace = no\n", "2: duplicate key 'trace' (first set on line 1)" },
+	{ "# x\n\ntrace = yes\n\ntrace = no\n", "5: duplicate key 'trace' (first set on line 3)" },
 	{ "local_domains = a\nlocal_domains = b\n", "2: duplicate key" },
 	{ "hostname = bad_host\n", "1: hostname: invalid domain 'bad_host'" },
 	{ "hostname = -a.b\n", "1: hostname: invalid domain" },
@@ -242,7 +252,9 @@ static const struct err_case err_cases[] = {
 	{ "message_size_limit = 99999999999999999999\n", "1: message_size_limit: not a size" },
 	{ "message_size_limit = 99999999999G\n", "1: message_size_limit: not a size" },
 	{ "recipient_limit = -1\n", "1: recipient_limit: not a number" },
-	{ "recipient_limit = 0\n", "1: recipient_limit: out of range" },
+	{ "recipient_limit = 100001\n", "1: recipient_limit: out of range" },
+	{ "error_limit = 100001\n", "1: error_limit: out of range" },
+	{ "local_concurrency = 0\n", "1: local_concurrency: out of range" },
 	{ "recipient_limit = 10k\n", "1: recipient_limit: not a number" },
 	{ "error_limit = 1 2\n", "1: error_limit: not a number" },
 	{ "smtp_timeout = 5x\n", "1: smtp_timeout: not a duration" },

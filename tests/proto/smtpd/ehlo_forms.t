@@ -17,6 +17,9 @@ S: 250-ENHANCEDSTATUSCODES
 S: 250 SMTPUTF8
 C: helo localhost
 S: 250 mail\.mycompany\.com
+# Windows host names are not valid domains, and are accepted (Postfix too)
+C: helo my_pc
+S: 250 mail\.mycompany\.com
 C: EHLO
 S: 501 5\.5\.4 Syntax: EHLO hostname
 C: HELO
