@@ -267,8 +267,11 @@ qsubmit_finish(struct qsubmit *q, const char *sender, const char *const *rcpts,
 	read_reply(q->env_fd, reply, sizeof(reply));
 	close_fds(q);
 	status = reap(q);
-	if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == EXIT_DONE
-	    && reply[0] == 'K' && reply[1] != '\0') {
+	/* quail-queue answers K only after the commit (rename + fsync of
+	 * mess/): the message is queued whatever became of the process
+	 * afterwards, and saying otherwise would make the client send it
+	 * again. */
+	if (reply[0] == 'K' && reply[1] != '\0') {
 		if (strlen(reply + 1) >= idlen) {
 			*error_r = "queue id too long";
 			return -1;

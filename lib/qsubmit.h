@@ -10,7 +10,8 @@
  *         recipient, "E\n"), and when the message is durably in the queue
  *         answers "K<id>\n" on the same socket and exits 0. On failure it
  *         answers "Z<reason>\n" (temporary, exit 111) or "D<reason>\n"
- *         (permanent, exit 100) when it can.
+ *         (permanent, exit 100) when it can. A full disk or quota ends
+ *         the Z reason with "(#4.3.1)".
  * A message whose envelope never arrives (caller aborted) is not queued.
  * See mail-queue(7).
  *

@@ -97,10 +97,18 @@ fail(bool permanent, const char *fmt, ...)
 	char reason[QUEUE_REASON_MAX_BYTES];
 	char line[QUEUE_REASON_MAX_BYTES + 4];
 	va_list ap;
+	int saved_errno = errno;
 
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
+	/* A full disk or quota gets its own status (RFC 3463 4.3.1), which
+	 * quail-smtpd turns into "452 4.3.1 Insufficient system storage". */
+	if (!permanent && (saved_errno == ENOSPC || saved_errno == EDQUOT)) {
+		size_t len = strlen(reason);
+
+		snprintf(reason + len, sizeof(reason) - len, " (#4.3.1)");
+	}
 	cleanup();
 	int n = snprintf(line, sizeof(line), "%c%s\n", permanent ? 'D' : 'Z', reason);
 	if (n > 0)
