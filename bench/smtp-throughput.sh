@@ -61,8 +61,8 @@ usage() {
 	exit 64
 }
 num() { # value name
-	case $1 in ''|*[!0-9]*) die "$2 must be a positive number: $1";; esac
-	[ "$1" -gt 0 ] || die "$2 must be a positive number: $1"
+	case $1 in ''|*[!0-9]*) echo "$prog: $2 must be a positive number: $1" >&2; exit 64;; esac
+	[ "$1" -gt 0 ] || { echo "$prog: $2 must be a positive number: $1" >&2; exit 64; }
 }
 
 while [ $# -gt 0 ]; do
@@ -141,7 +141,7 @@ if [ "$with_postfix" = 1 ]; then
 	# Our own bench mailbox: nobody else's Maildir is counted or emptied.
 	vmb=/etc/postfix/vmailbox
 	[ -f "$vmb" ] || die "$vmb missing: Postfix is not set up as the reference"
-	if ! grep -q "^$POSTFIX_RCPT[[:space:]]" "$vmb"; then
+	if ! awk -v a="$POSTFIX_RCPT" '$1 == a { f = 1 } END { exit !f }' "$vmb"; then
 		echo "$POSTFIX_RCPT example.test/smtpbench/Maildir/" >>"$vmb"
 		postmap "$vmb"
 	fi
@@ -151,6 +151,7 @@ fi
 
 # ---- the quail instance --------------------------------------------------------------
 inst=""
+# shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
 	[ -n "$inst" ] || return 0
 	"$top/scripts/instance.sh" stop "$inst" >/dev/null 2>&1 || true

@@ -333,6 +333,20 @@ enum conf_key {
 	CK_TLS_KEY,
 	CK_RECIPIENT_DELIMITER,
 	CK_SMTP_BANNER,
+	CK_AUTH_BACKENDS,
+	CK_PAM_SERVICE,
+	CK_PLAINTEXT_AUTH_NETWORKS,
+	CK_AUTH_FAIL_DELAY,
+	CK_POP3_TIMEOUT,
+	CK_IMAP_TIMEOUT,
+	CK_SMTP_ROUTES,
+	CK_DNS_NAMESERVER,
+	CK_REMOTE_CONCURRENCY,
+	CK_REMOTE_DESTINATION_CONCURRENCY,
+	CK_REMOTE_TLS,
+	CK_REMOTE_CONNECT_TIMEOUT,
+	CK_REMOTE_TIMEOUT,
+	CK_DELAY_WARNING,
 	CK_COUNT
 };
 
@@ -363,6 +377,20 @@ static const char *const conf_key_names[CK_COUNT] = {
 	[CK_TLS_KEY] = "tls_key",
 	[CK_RECIPIENT_DELIMITER] = "recipient_delimiter",
 	[CK_SMTP_BANNER] = "smtp_banner",
+	[CK_AUTH_BACKENDS] = "auth_backends",
+	[CK_PAM_SERVICE] = "pam_service",
+	[CK_PLAINTEXT_AUTH_NETWORKS] = "plaintext_auth_networks",
+	[CK_AUTH_FAIL_DELAY] = "auth_fail_delay",
+	[CK_POP3_TIMEOUT] = "pop3_timeout",
+	[CK_IMAP_TIMEOUT] = "imap_timeout",
+	[CK_SMTP_ROUTES] = "smtp_routes",
+	[CK_DNS_NAMESERVER] = "dns_nameserver",
+	[CK_REMOTE_CONCURRENCY] = "remote_concurrency",
+	[CK_REMOTE_DESTINATION_CONCURRENCY] = "remote_destination_concurrency",
+	[CK_REMOTE_TLS] = "remote_tls",
+	[CK_REMOTE_CONNECT_TIMEOUT] = "remote_connect_timeout",
+	[CK_REMOTE_TIMEOUT] = "remote_timeout",
+	[CK_DELAY_WARNING] = "delay_warning",
 };
 
 /* Parse state for one conf_load. */
@@ -484,26 +512,140 @@ nomem:
 }
 
 static int
-conf_add_network(struct conf_state *st, char *s)
+conf_add_cidr(struct conf_state *st, const char *key, char *s,
+    struct cidr **list, size_t *n_list)
 {
-	struct conf *c = st->c;
 	char q[CONF_QUOTE_MAX_BYTES];
 	struct cidr *n;
 
-	n = realloc(c->relay_networks, (c->n_relay_networks + 1) * sizeof(*n));
+	n = realloc(*list, (*n_list + 1) * sizeof(*n));
 	if (n == NULL) {
 		snprintf(st->msg, sizeof(st->msg), "out of memory");
 		return -1;
 	}
-	c->relay_networks = n;
-	if (cidr_parse(s, strlen(s), &n[c->n_relay_networks]) < 0) {
+	*list = n;
+	if (cidr_parse(s, strlen(s), &n[*n_list]) < 0) {
 		conf_quote(q, sizeof(q), s);
-		snprintf(st->msg, sizeof(st->msg), "relay_networks: invalid "
-		    "network '%s'", q);
+		snprintf(st->msg, sizeof(st->msg), "%s: invalid network '%s'",
+		    key, q);
 		return -1;
 	}
-	c->n_relay_networks++;
+	(*n_list)++;
 	return 0;
+}
+
+static int
+conf_add_network(struct conf_state *st, char *s)
+{
+	return conf_add_cidr(st, "relay_networks", s, &st->c->relay_networks,
+	    &st->c->n_relay_networks);
+}
+
+static int
+conf_add_plaintext_network(struct conf_state *st, char *s)
+{
+	return conf_add_cidr(st, "plaintext_auth_networks", s,
+	    &st->c->plaintext_auth_networks,
+	    &st->c->n_plaintext_auth_networks);
+}
+
+static int
+conf_add_auth_backend(struct conf_state *st, char *s)
+{
+	struct conf *c = st->c;
+	enum conf_auth_backend b;
+	char q[CONF_QUOTE_MAX_BYTES];
+	size_t i;
+
+	if (strcmp(s, "cdb") == 0)
+		b = CONF_AUTH_CDB;
+	else if (strcmp(s, "pam") == 0)
+		b = CONF_AUTH_PAM;
+	else {
+		conf_quote(q, sizeof(q), s);
+		snprintf(st->msg, sizeof(st->msg), "auth_backends: unknown "
+		    "backend '%s' (expected cdb or pam)", q);
+		return -1;
+	}
+	for (i = 0; i < c->n_auth_backends; i++) {
+		if (c->auth_backends[i] == b) {
+			snprintf(st->msg, sizeof(st->msg), "auth_backends: "
+			    "'%s' listed twice", s);
+			return -1;
+		}
+	}
+	if (c->n_auth_backends >= CONF_AUTH_BACKENDS_MAX) {
+		snprintf(st->msg, sizeof(st->msg), "auth_backends: too many");
+		return -1;
+	}
+	c->auth_backends[c->n_auth_backends++] = b;
+	return 0;
+}
+
+/* "domain=host[:port]", "domain=[ip]:port", "*=host". */
+static int
+conf_add_route(struct conf_state *st, char *s)
+{
+	struct conf *c = st->c;
+	struct conf_route r, *n;
+	char q[CONF_QUOTE_MAX_BYTES];
+	char *eq = strchr(s, '='), *host, *colon = NULL;
+	unsigned long port = 25;
+	unsigned char ip[16];
+	int family;
+
+	memset(&r, 0, sizeof(r));
+	conf_quote(q, sizeof(q), s);
+	if (eq == NULL || eq == s || eq[1] == '\0')
+		goto bad;
+	*eq = '\0';
+	conf_lower(s);
+	if (strcmp(s, "*") != 0 && !conf_valid_domain(s))
+		goto bad;
+	conf_copy(r.domain, sizeof(r.domain), s);
+	host = eq + 1;
+	if (*host == '[') {
+		char *end = strchr(host, ']');
+
+		if (end == NULL)
+			goto bad;
+		*end = '\0';
+		host++;
+		if (end[1] == ':')
+			colon = end + 1;
+		else if (end[1] != '\0')
+			goto bad;
+		if (cidr_parse_ip(host, &family, ip) < 0)
+			goto bad;
+		r.host_is_ip = true;
+	} else {
+		colon = strchr(host, ':');
+		if (colon != NULL)
+			*colon = '\0';
+		conf_lower(host);
+		if (!conf_valid_domain(host))
+			goto bad;
+	}
+	if (colon != NULL) {
+		if (conf_parse_scaled(colon + 1, "", NULL, &port) < 0 ||
+		    port < 1 || port > 65535)
+			goto bad;
+	}
+	if (!conf_copy(r.host, sizeof(r.host), host))
+		goto bad;
+	r.port = (unsigned)port;
+	n = realloc(c->smtp_routes, (c->n_smtp_routes + 1) * sizeof(*n));
+	if (n == NULL) {
+		snprintf(st->msg, sizeof(st->msg), "out of memory");
+		return -1;
+	}
+	c->smtp_routes = n;
+	n[c->n_smtp_routes++] = r;
+	return 0;
+bad:
+	snprintf(st->msg, sizeof(st->msg), "smtp_routes: invalid route '%s' "
+	    "(expected domain=host[:port], domain=[ip]:port or *=host)", q);
+	return -1;
 }
 
 static void
@@ -519,6 +661,12 @@ conf_free_lists(struct conf *c)
 	free(c->relay_networks);
 	c->relay_networks = NULL;
 	c->n_relay_networks = 0;
+	free(c->plaintext_auth_networks);
+	c->plaintext_auth_networks = NULL;
+	c->n_plaintext_auth_networks = 0;
+	free(c->smtp_routes);
+	c->smtp_routes = NULL;
+	c->n_smtp_routes = 0;
 }
 
 static int
@@ -586,6 +734,24 @@ conf_defaults(struct conf *c)
 	c->tls_key[0] = '\0';
 	c->recipient_delimiter = '+';
 	conf_copy(c->smtp_banner, sizeof(c->smtp_banner), "ESMTP quail");
+	c->auth_backends[0] = CONF_AUTH_CDB;
+	c->auth_backends[1] = CONF_AUTH_PAM;
+	c->n_auth_backends = 2;
+	conf_copy(c->pam_service, sizeof(c->pam_service), "quail");
+	c->plaintext_auth_networks = NULL;
+	c->n_plaintext_auth_networks = 0;
+	c->auth_fail_delay = 2;
+	c->pop3_timeout = 600;
+	c->imap_timeout = 1800;
+	c->smtp_routes = NULL;
+	c->n_smtp_routes = 0;
+	c->dns_nameserver[0] = '\0';
+	c->remote_concurrency = 20;
+	c->remote_destination_concurrency = 5;
+	c->remote_tls = CONF_REMOTE_TLS_MAY;
+	c->remote_connect_timeout = 30;
+	c->remote_timeout = 300;
+	c->delay_warning = 0;
 }
 
 /* Absolute path into dst. empty_ok: an empty value clears it. */
@@ -687,6 +853,51 @@ conf_set_text(struct conf_state *st, struct conf *c, const char *v)
 	return 0;
 }
 
+/* dns_nameserver: "ip", "ip:port" (IPv4), "[ip]:port" or a bare IPv6. */
+static int
+conf_set_nameserver(struct conf_state *st, const char *v)
+{
+	struct conf *c = st->c;
+	char host[64], q[CONF_QUOTE_MAX_BYTES];
+	const char *port = NULL, *colon = strchr(v, ':');
+	unsigned char ip[16];
+	unsigned long n;
+	int family;
+
+	if (*v == '\0') {
+		c->dns_nameserver[0] = '\0';
+		return 0;
+	}
+	if (!conf_copy(host, sizeof(host), v))
+		goto bad;
+	if (host[0] == '[') {
+		char *end = strchr(host, ']');
+
+		if (end == NULL || (end[1] != '\0' && end[1] != ':'))
+			goto bad;
+		if (end[1] == ':')
+			port = v + (end - host) + 2;
+		*end = '\0';
+		memmove(host, host + 1, strlen(host + 1) + 1);
+	} else if (colon != NULL && strchr(colon + 1, ':') == NULL) {
+		port = colon + 1;                       /* IPv4:port */
+		host[colon - v] = '\0';
+	}
+	if (cidr_parse_ip(host, &family, ip) < 0)
+		goto bad;
+	if (port != NULL && (conf_parse_scaled(port, "", NULL, &n) < 0 ||
+	    n < 1 || n > 65535))
+		goto bad;
+	if (!conf_copy(c->dns_nameserver, sizeof(c->dns_nameserver), v))
+		goto bad;
+	return 0;
+bad:
+	conf_quote(q, sizeof(q), v);
+	snprintf(st->msg, sizeof(st->msg), "dns_nameserver: expected an IP "
+	    "address with an optional port, got '%s'", q);
+	return -1;
+}
+
 static int
 conf_apply(struct conf_state *st, enum conf_key k, char *v)
 {
@@ -698,7 +909,8 @@ conf_apply(struct conf_state *st, enum conf_key k, char *v)
 
 	if (*v == '\0' && k != CK_LOCAL_DOMAINS && k != CK_RELAY_NETWORKS &&
 	    k != CK_TLS_CERT && k != CK_TLS_KEY &&
-	    k != CK_RECIPIENT_DELIMITER) {
+	    k != CK_RECIPIENT_DELIMITER && k != CK_PLAINTEXT_AUTH_NETWORKS &&
+	    k != CK_SMTP_ROUTES && k != CK_DNS_NAMESERVER) {
 		snprintf(st->msg, sizeof(st->msg), "%s: missing value", key);
 		return -1;
 	}
@@ -814,6 +1026,79 @@ conf_apply(struct conf_state *st, enum conf_key k, char *v)
 		return 0;
 	case CK_SMTP_BANNER:
 		return conf_set_text(st, c, v);
+	case CK_AUTH_BACKENDS:
+		c->n_auth_backends = 0;         /* replaces the default */
+		if (conf_split_list(st, v, conf_add_auth_backend) < 0)
+			return -1;
+		if (c->n_auth_backends == 0) {
+			snprintf(st->msg, sizeof(st->msg), "auth_backends: "
+			    "missing value");
+			return -1;
+		}
+		return 0;
+	case CK_PAM_SERVICE:
+		if (!conf_valid_user(v) ||
+		    !conf_copy(c->pam_service, sizeof(c->pam_service), v)) {
+			conf_quote(q, sizeof(q), v);
+			snprintf(st->msg, sizeof(st->msg), "pam_service: invalid "
+			    "service name '%s'", q);
+			return -1;
+		}
+		return 0;
+	case CK_PLAINTEXT_AUTH_NETWORKS:
+		return conf_split_list(st, v, conf_add_plaintext_network);
+	case CK_SMTP_ROUTES:
+		return conf_split_list(st, v, conf_add_route);
+	case CK_DNS_NAMESERVER:
+		return conf_set_nameserver(st, v);
+	case CK_REMOTE_CONCURRENCY:
+	case CK_REMOTE_DESTINATION_CONCURRENCY:
+		r = conf_set_number(st, key, v, false, false, 1, 1000, &n);
+		if (r == 0) {
+			if (k == CK_REMOTE_CONCURRENCY)
+				c->remote_concurrency = (unsigned)n;
+			else
+				c->remote_destination_concurrency = (unsigned)n;
+		}
+		return r;
+	case CK_REMOTE_TLS:
+		if (strcmp(v, "none") == 0)
+			c->remote_tls = CONF_REMOTE_TLS_NONE;
+		else if (strcmp(v, "may") == 0)
+			c->remote_tls = CONF_REMOTE_TLS_MAY;
+		else if (strcmp(v, "verify") == 0)
+			c->remote_tls = CONF_REMOTE_TLS_VERIFY;
+		else {
+			snprintf(st->msg, sizeof(st->msg), "remote_tls: expected "
+			    "none, may or verify");
+			return -1;
+		}
+		return 0;
+	case CK_AUTH_FAIL_DELAY:
+		/* 0 allowed: tests; anything above a minute only helps DoS. */
+		r = conf_set_number(st, key, v, true, false, 0, 60, &n);
+		if (r == 0)
+			c->auth_fail_delay = (unsigned)n;
+		return r;
+	case CK_POP3_TIMEOUT:
+	case CK_IMAP_TIMEOUT:
+	case CK_REMOTE_CONNECT_TIMEOUT:
+	case CK_REMOTE_TIMEOUT:
+		r = conf_set_number(st, key, v, true, false, 1, UINT_MAX, &n);
+		if (r == 0) {
+			if (k == CK_POP3_TIMEOUT)
+				c->pop3_timeout = (unsigned)n;
+			else if (k == CK_IMAP_TIMEOUT)
+				c->imap_timeout = (unsigned)n;
+			else if (k == CK_REMOTE_CONNECT_TIMEOUT)
+				c->remote_connect_timeout = (unsigned)n;
+			else
+				c->remote_timeout = (unsigned)n;
+		}
+		return r;
+	case CK_DELAY_WARNING:
+		return conf_set_number(st, key, v, true, false, 0, ULONG_MAX,
+		    &c->delay_warning);
 	case CK_COUNT:
 		break;
 	}
@@ -934,4 +1219,27 @@ conf_path(const struct conf *c, const char *name, char *out, size_t outlen)
 		return -1;
 	}
 	return 0;
+}
+
+const struct conf_route *
+conf_route_for(const struct conf *c, const char *domain)
+{
+	const struct conf_route *wild = NULL;
+	size_t i;
+
+	for (i = 0; i < c->n_smtp_routes; i++) {
+		if (strcmp(c->smtp_routes[i].domain, "*") == 0) {
+			if (wild == NULL)
+				wild = &c->smtp_routes[i];
+		} else if (strcasecmp(c->smtp_routes[i].domain, domain) == 0)
+			return &c->smtp_routes[i];
+	}
+	return wild;
+}
+
+bool
+conf_plaintext_auth_ok(const struct conf *c, const char *ip)
+{
+	return cidr_match_any(c->plaintext_auth_networks,
+	    c->n_plaintext_auth_networks, ip);
 }

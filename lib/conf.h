@@ -18,6 +18,29 @@
 
 #define CONF_LINE_MAX_BYTES 4096
 #define CONF_DOMAIN_MAX 255
+#define CONF_AUTH_BACKENDS_MAX 4
+
+/* auth_backends values, tried in the configured order. */
+enum conf_auth_backend {
+	CONF_AUTH_CDB = 1,              /* passwd.cdb (virtual users) */
+	CONF_AUTH_PAM = 2,              /* PAM service pam_service (system users) */
+};
+
+/* remote_tls values. */
+enum conf_remote_tls {
+	CONF_REMOTE_TLS_NONE = 0,       /* never STARTTLS */
+	CONF_REMOTE_TLS_MAY = 1,        /* STARTTLS when offered, no verification */
+	CONF_REMOTE_TLS_VERIFY = 2,     /* STARTTLS required, certificate verified */
+};
+
+/* One smtp_routes entry: "domain=host[:port]" ("*" matches every domain;
+ * host is a name, resolved by A/AAAA without MX, or "[ip]"). */
+struct conf_route {
+	char domain[CONF_DOMAIN_MAX + 1];   /* lowercased, or "*" */
+	char host[CONF_DOMAIN_MAX + 1];     /* name, or IP literal without brackets */
+	bool host_is_ip;
+	unsigned port;                      /* default 25 */
+};
 
 struct conf {
 	char confdir[PATH_MAX];         /* -C dir / QUAIL_CONFDIR / default */
@@ -48,6 +71,27 @@ struct conf {
 	char tls_key[PATH_MAX];         /* tls_key */
 	char recipient_delimiter;       /* default '+', '\0' disables */
 	char smtp_banner[256];          /* text after "220 <hostname> " (default "ESMTP quail") */
+
+	/* Login (quail-smtpd AUTH, quail-pop3d, quail-imapd). */
+	enum conf_auth_backend auth_backends[CONF_AUTH_BACKENDS_MAX];
+	size_t n_auth_backends;         /* auth_backends (default "cdb pam") */
+	char pam_service[64];           /* pam_service (default "quail") */
+	struct cidr *plaintext_auth_networks;   /* plaintext_auth_networks: login */
+	size_t n_plaintext_auth_networks;       /* without TLS allowed from (default none) */
+	unsigned auth_fail_delay;       /* secs after a failed login (default 2) */
+	unsigned pop3_timeout;          /* secs idle in quail-pop3d (default 600) */
+	unsigned imap_timeout;          /* secs idle in quail-imapd (default 1800) */
+
+	/* Outbound (quail-remote, quail-send). */
+	struct conf_route *smtp_routes; /* smtp_routes (default none: MX lookup) */
+	size_t n_smtp_routes;
+	char dns_nameserver[64];        /* dns_nameserver "ip" or "ip:port" ("" = resolv.conf) */
+	unsigned remote_concurrency;    /* default 20 */
+	unsigned remote_destination_concurrency;  /* per domain, default 5 */
+	enum conf_remote_tls remote_tls;        /* none | may | verify (default may) */
+	unsigned remote_connect_timeout;        /* secs (default 30) */
+	unsigned remote_timeout;        /* secs per SMTP reply (default 300) */
+	unsigned long delay_warning;    /* secs before a delay DSN; 0 = never (default) */
 };
 
 /* Directory: dir if non-NULL, else $QUAIL_CONFDIR, else QUAIL_CONFDIR. */
@@ -59,6 +103,10 @@ void conf_defaults(struct conf *c);
  * storage, valid until the next call). */
 int conf_load(struct conf *c, const char *dir, const char **error_r);
 void conf_free(struct conf *c);
+/* The smtp_routes entry for domain (exact match first, then "*"), or NULL. */
+const struct conf_route *conf_route_for(const struct conf *c, const char *domain);
+/* True if ip (text) may log in without TLS (plaintext_auth_networks). */
+bool conf_plaintext_auth_ok(const struct conf *c, const char *ip);
 /* True if domain (any case) is one of local_domains. */
 bool conf_is_local_domain(const struct conf *c, const char *domain);
 /* True if s is a valid host name (RFC 1035 letters/digits/hyphens, labels

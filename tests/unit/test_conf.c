@@ -492,6 +492,130 @@ test_read_kv(void **state)
 	assert_string_equal(err, want);
 }
 
+/* The login and outbound keys (issues 3 and 5): defaults, values, errors. */
+static void
+test_login_and_remote_keys(void **state)
+{
+	struct conf c;
+	const struct conf_route *r;
+	const char *err;
+	static const struct {
+		const char *text, *error;
+	} bad[] = {
+		{ "auth_backends = ldap\n", "1: auth_backends: unknown backend 'ldap'" },
+		{ "auth_backends = cdb cdb\n", "1: auth_backends: 'cdb' listed twice" },
+		{ "auth_backends = ,\n", "1: auth_backends: missing value" },
+		{ "pam_service = a/b\n", "1: pam_service: invalid service name" },
+		{ "plaintext_auth_networks = 10.0.0.0/33\n",
+		  "1: plaintext_auth_networks: invalid network '10.0.0.0/33'" },
+		{ "auth_fail_delay = 61\n", "1: auth_fail_delay: out of range" },
+		{ "pop3_timeout = 0\n", "1: pop3_timeout: out of range" },
+		{ "smtp_routes = example.org\n", "1: smtp_routes: invalid route 'example.org'" },
+		{ "smtp_routes = example.org=host:0\n", "1: smtp_routes: invalid route" },
+		{ "smtp_routes = example.org=host:65536\n", "1: smtp_routes: invalid route" },
+		{ "smtp_routes = example.org=[1.2.3]:25\n", "1: smtp_routes: invalid route" },
+		{ "smtp_routes = ex_ample.org=host\n", "1: smtp_routes: invalid route" },
+		{ "smtp_routes = =host\n", "1: smtp_routes: invalid route" },
+		{ "dns_nameserver = ns.example.org\n", "1: dns_nameserver: expected an IP" },
+		{ "dns_nameserver = 127.0.0.1:99999\n", "1: dns_nameserver: expected an IP" },
+		{ "remote_concurrency = 0\n", "1: remote_concurrency: out of range" },
+		{ "remote_destination_concurrency = 1001\n",
+		  "1: remote_destination_concurrency: out of range" },
+		{ "remote_tls = maybe\n", "1: remote_tls: expected none, may or verify" },
+		{ "delay_warning = soon\n", "1: delay_warning: not a duration" },
+	};
+	char want[512];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(load_text(&c, "hostname = mail.example.org\n", &err), 0);
+	assert_int_equal(c.n_auth_backends, 2);
+	assert_int_equal(c.auth_backends[0], CONF_AUTH_CDB);
+	assert_int_equal(c.auth_backends[1], CONF_AUTH_PAM);
+	assert_string_equal(c.pam_service, "quail");
+	assert_int_equal(c.n_plaintext_auth_networks, 0);
+	assert_false(conf_plaintext_auth_ok(&c, "127.0.0.1"));
+	assert_int_equal(c.auth_fail_delay, 2);
+	assert_int_equal(c.pop3_timeout, 600);
+	assert_int_equal(c.imap_timeout, 1800);
+	assert_null(conf_route_for(&c, "example.org"));
+	assert_string_equal(c.dns_nameserver, "");
+	assert_int_equal(c.remote_concurrency, 20);
+	assert_int_equal(c.remote_destination_concurrency, 5);
+	assert_int_equal(c.remote_tls, CONF_REMOTE_TLS_MAY);
+	assert_int_equal(c.remote_connect_timeout, 30);
+	assert_int_equal(c.remote_timeout, 300);
+	assert_int_equal(c.delay_warning, 0);
+	conf_free(&c);
+
+	assert_int_equal(load_text(&c,
+	    "auth_backends = pam, cdb\n"
+	    "pam_service = quail-test\n"
+	    "plaintext_auth_networks = 127.0.0.0/8 ::1\n"
+	    "auth_fail_delay = 0\n"
+	    "pop3_timeout = 5m\n"
+	    "imap_timeout = 1h\n"
+	    "smtp_routes = Example.ORG=[127.0.0.1]:2526 relay.test=mx.relay.test "
+	    "*=smarthost.example.net:587 v6.test=[::1]:25\n"
+	    "dns_nameserver = 127.0.0.1:5353\n"
+	    "remote_concurrency = 50\n"
+	    "remote_destination_concurrency = 2\n"
+	    "remote_tls = verify\n"
+	    "remote_connect_timeout = 10s\n"
+	    "remote_timeout = 2m\n"
+	    "delay_warning = 4h\n", &err), 0);
+	assert_int_equal(c.n_auth_backends, 2);
+	assert_int_equal(c.auth_backends[0], CONF_AUTH_PAM);
+	assert_int_equal(c.auth_backends[1], CONF_AUTH_CDB);
+	assert_string_equal(c.pam_service, "quail-test");
+	assert_true(conf_plaintext_auth_ok(&c, "127.0.0.5"));
+	assert_true(conf_plaintext_auth_ok(&c, "::1"));
+	assert_false(conf_plaintext_auth_ok(&c, "192.0.2.1"));
+	assert_int_equal(c.auth_fail_delay, 0);
+	assert_int_equal(c.pop3_timeout, 300);
+	assert_int_equal(c.imap_timeout, 3600);
+	r = conf_route_for(&c, "example.org");
+	assert_non_null(r);
+	assert_string_equal(r->host, "127.0.0.1");
+	assert_true(r->host_is_ip);
+	assert_int_equal(r->port, 2526);
+	r = conf_route_for(&c, "RELAY.test");
+	assert_non_null(r);
+	assert_string_equal(r->host, "mx.relay.test");
+	assert_false(r->host_is_ip);
+	assert_int_equal(r->port, 25);
+	r = conf_route_for(&c, "v6.test");
+	assert_non_null(r);
+	assert_string_equal(r->host, "::1");
+	r = conf_route_for(&c, "anything.example");
+	assert_non_null(r);
+	assert_string_equal(r->domain, "*");
+	assert_string_equal(r->host, "smarthost.example.net");
+	assert_int_equal(r->port, 587);
+	assert_string_equal(c.dns_nameserver, "127.0.0.1:5353");
+	assert_int_equal(c.remote_concurrency, 50);
+	assert_int_equal(c.remote_destination_concurrency, 2);
+	assert_int_equal(c.remote_tls, CONF_REMOTE_TLS_VERIFY);
+	assert_int_equal(c.remote_connect_timeout, 10);
+	assert_int_equal(c.remote_timeout, 120);
+	assert_int_equal(c.delay_warning, 4 * 3600);
+	conf_free(&c);
+
+	assert_int_equal(load_text(&c, "dns_nameserver = [::1]:53\n", &err), 0);
+	assert_string_equal(c.dns_nameserver, "[::1]:53");
+	conf_free(&c);
+	assert_int_equal(load_text(&c, "dns_nameserver = ::1\n", &err), 0);
+	conf_free(&c);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(load_text(&c, bad[i].text, &err), -1);
+		snprintf(want, sizeof(want), "%s:%s", path, bad[i].error);
+		if (strncmp(err, want, strlen(want)) != 0)
+			fail_msg("case %zu: got '%s', want '%s...'", i, err, want);
+		conf_free(&c);
+	}
+}
+
 int
 main(void)
 {
@@ -503,6 +627,7 @@ main(void)
 		cmocka_unit_test(test_missing_file_and_dir),
 		cmocka_unit_test(test_parsers),
 		cmocka_unit_test(test_read_kv),
+		cmocka_unit_test(test_login_and_remote_keys),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
