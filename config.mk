@@ -28,4 +28,4 @@ CPPFLAGS_QUAIL = -D_GNU_SOURCE -Ilib \
            -DQUAIL_VMAIL_USER='"$(VMAIL_USER)"'
 CFLAGS_QUAIL  = -std=c11 $(WARN) $(HARDEN) $(OPT)
 LDFLAGS_QUAIL = -pie -Wl,-z,relro,-z,now
-LIBS     = -lcdb -lcrypt -lresolv
+LIBS     = -lcdb -lcrypt -lresolv -lssl -lcrypto -lpam
