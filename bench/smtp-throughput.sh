@@ -3,7 +3,8 @@
 #
 #   bench/smtp-throughput.sh [--with-postfix[=SETUP]] [--no-setup]
 #                            [--messages N] [--size BYTES] [--conns N]
-#                            [--rounds N] [--strace] [--no-build]
+#                            [--rounds N] [--strace] [--cpu] [--no-build]
+#                            [--client smtp-source|python]
 #                            [--keep] [--timeout SECS] [--postfix-only]
 #
 # Measures, in one run and on one disk:
@@ -15,9 +16,13 @@
 #  2. the peak RSS (VmHWM) of one quail-smtpd session receiving a 1 MB message
 #     (goal: under 2 MB);
 #  3. with --strace: fsync/fdatasync, execve and fork counts per message of
-#     quail, from a separate traced sample of 50 messages.
+#     quail, from a separate traced sample of 50 messages;
+#  4. with --cpu: CPU time per message of each server's own processes
+#     (a cgroup per server, read before and after every timed run), which
+#     other load on the machine does not distort.
 #
-# The same load generator (bench/smtp_load.py) drives both servers.
+# The same load generator (bench/smtp_load.py, driving Postfix's
+# smtp-source by default) drives both servers.
 # Binaries come from $QUAIL_BUILD (default: `make` into build/release first,
 # unless --no-build). The quail instance lives in a fresh directory under
 # $BENCH_TMPDIR (default /var/tmp, the disk of /srv/ref) and is stopped and
@@ -51,6 +56,8 @@ with_postfix=0
 postfix_setup=""
 run_setup=1
 do_strace=0
+do_cpu=0
+client=""
 do_build=1
 keep=0
 do_quail=1
@@ -77,6 +84,8 @@ while [ $# -gt 0 ]; do
 	--rounds) [ $# -ge 2 ] || usage; ROUNDS=$2; shift;;
 	--timeout) [ $# -ge 2 ] || usage; TIMEOUT=$2; shift;;
 	--strace) do_strace=1;;
+	--cpu) do_cpu=1;;
+	--client) [ $# -ge 2 ] || usage; client=$2; shift;;
 	--no-build) do_build=0;;
 	--keep) keep=1;;
 	-h|--help) usage;;
@@ -92,6 +101,10 @@ command -v xinetd >/dev/null || die "xinetd is required (apt-get install xinetd)
 if [ "$do_strace" = 1 ]; then
 	command -v strace >/dev/null || die "--strace needs strace (apt-get install strace)"
 fi
+case $client in
+''|smtp-source|python) ;;
+*) usage;;
+esac
 
 # ---- where things go ---------------------------------------------------------
 stamp=$(date +%Y%m%d-%H%M%S)
@@ -153,6 +166,7 @@ fi
 inst=""
 # shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
+	cg_cleanup 2>/dev/null || true
 	[ -n "$inst" ] || return 0
 	"$top/scripts/instance.sh" stop "$inst" >/dev/null 2>&1 || true
 	if [ -d "$inst/log" ]; then
@@ -186,11 +200,23 @@ fi
 # ---- runs ------------------------------------------------------------------------------
 failed=0
 
+# The pids and all their current descendants (strace -f follows only the
+# children started after it attached, e.g. not quail-send's launcher).
+with_descendants() {
+	local p
+	for p in "$@"; do
+		echo "$p"
+		# shellcheck disable=SC2046
+		with_descendants $(pgrep -P "$p")
+	done
+}
+
 # send LABEL PORT RCPT MAILDIR COUNT OUTJSON: one load run; 0 when complete.
 send() {
 	python3 "$load" send --port "$2" --rcpt "$3" --from "$SENDER" \
 		--maildir "$4" --count "$5" --conns "$CONNS" --size "$SIZE" \
-		--timeout "$TIMEOUT" --label "$1" --json "$6" >/dev/null
+		--timeout "$TIMEOUT" --label "$1" --json "$6" \
+		${client:+--client "$client"} >/dev/null
 }
 
 empty_maildir() { # dir: the bench mailbox of Postfix only
@@ -201,14 +227,96 @@ empty_maildir() { # dir: the bench mailbox of Postfix only
 	return 0
 }
 
+# --cpu: each server's processes are moved into a CPU-accounting cgroup of
+# their own (cgroup v1 cpuacct, or cgroup v2), which their children
+# inherit; the CPU time used in a timed run is read from it before and
+# after. Nothing else on the machine is counted, so other load does not
+# distort the figure. The processes go back to the root group at the end.
+cg_root=""
+cg_kind=""
+cg_groups=""
+cg_setup() {
+	if [ -w /sys/fs/cgroup/cpuacct/cgroup.procs ]; then
+		cg_root=/sys/fs/cgroup/cpuacct cg_kind=v1
+	elif [ -w /sys/fs/cgroup/cgroup.procs ] && [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+		cg_root=/sys/fs/cgroup cg_kind=v2
+	elif [ -w /sys/fs/cgroup/unified/cgroup.procs ]; then
+		cg_root=/sys/fs/cgroup/unified cg_kind=v2
+	else
+		die "--cpu needs a writable cgroup v1 cpuacct or cgroup v2 hierarchy"
+	fi
+}
+cg_join() { # NAME PID...: a new group NAME with these processes
+	local g=$cg_root/smtpbench-$1.$$ p
+	shift
+	mkdir "$g" || die "cannot create cgroup $g"
+	cg_groups="$cg_groups $g"
+	for p in "$@"; do
+		echo "$p" >"$g/cgroup.procs" 2>/dev/null || true
+	done
+}
+cg_usage_ns() { # NAME: CPU time of the group so far, in nanoseconds
+	local g=$cg_root/smtpbench-$1.$$
+	if [ "$cg_kind" = v1 ]; then
+		cat "$g/cpuacct.usage"
+	else
+		awk '$1 == "usage_usec" { printf "%d\n", $2 * 1000 }' "$g/cpu.stat"
+	fi
+}
+cg_cleanup() {
+	local g p
+	for g in $cg_groups; do
+		[ -d "$g" ] || continue
+		while read -r p; do
+			echo "$p" >"$cg_root/cgroup.procs" 2>/dev/null || true
+		done <"$g/cgroup.procs"
+		rmdir "$g" 2>/dev/null || true
+	done
+	cg_groups=""
+}
+
+# timed LABEL PORT RCPT MAILDIR COUNT OUTJSON: send; with --cpu the CPU
+# nanoseconds of the server's group during the run go to
+# $results/LABEL.cpu (LABEL is quail-N or postfix-N). 0 when complete.
+timed() {
+	local rc=0 group=${1%-*} before after
+	if [ "$do_cpu" = 0 ]; then
+		send "$@"
+		return
+	fi
+	before=$(cg_usage_ns "$group")
+	send "$@" || rc=1
+	after=$(cg_usage_ns "$group")
+	echo "$((after - before))" >"$results/$1.cpu"
+	return "$rc"
+}
+
+if [ "$do_cpu" = 1 ]; then
+	cg_setup
+	if [ "$do_quail" = 1 ]; then
+		# shellcheck disable=SC2046
+		cg_join quail $(with_descendants "$(cat "$inst/run/xinetd.pid")" \
+			"$(cat "$inst/run/quail-send.pid")")
+	fi
+	if [ "$with_postfix" = 1 ]; then
+		mpid=$(tr -dc '0-9' </var/spool/postfix/pid/master.pid 2>/dev/null || true)
+		[ -n "$mpid" ] || die "--cpu: no Postfix master pid"
+		# shellcheck disable=SC2046
+		cg_join postfix $(with_descendants "$mpid")
+	fi
+fi
+
 # Warm up both (page cache, Postfix's long-running processes, xinetd).
 if [ "$do_quail" = 1 ]; then
 	send quail-warmup "$port" "$QUAIL_RCPT" "$QUAIL_MAILDIR" "$WARMUP" \
 		"$results/quail-warmup.json" ||
 		die "quail warm-up failed: $(cat "$results/quail-warmup.json" 2>/dev/null)"
 fi
+# Postfix's bench Maildir is emptied only after the runs: files deleted
+# just before a run would make every new file in that directory's block
+# group slower to create (ext4 skips recently freed inodes), a handicap
+# quail's fresh instance would not have. Counts are relative anyway.
 if [ "$with_postfix" = 1 ]; then
-	empty_maildir "$POSTFIX_MAILDIR"
 	send postfix-warmup "$POSTFIX_PORT" "$POSTFIX_RCPT" "$POSTFIX_MAILDIR" \
 		"$WARMUP" "$results/postfix-warmup.json" ||
 		die "postfix warm-up failed: $(cat "$results/postfix-warmup.json" 2>/dev/null)"
@@ -219,14 +327,13 @@ while [ "$r" -le "$ROUNDS" ]; do
 	if [ "$do_quail" = 1 ]; then
 		sync
 		note "round $r: quail, $MESSAGES x $SIZE bytes over $CONNS connections ..."
-		send quail "$port" "$QUAIL_RCPT" "$QUAIL_MAILDIR" "$MESSAGES" \
+		timed quail-$r "$port" "$QUAIL_RCPT" "$QUAIL_MAILDIR" "$MESSAGES" \
 			"$results/quail-$r.json" || { failed=1; note "  quail run incomplete"; }
 	fi
 	if [ "$with_postfix" = 1 ]; then
-		empty_maildir "$POSTFIX_MAILDIR"
 		sync
 		note "round $r: postfix, $MESSAGES x $SIZE bytes over $CONNS connections ..."
-		send postfix "$POSTFIX_PORT" "$POSTFIX_RCPT" "$POSTFIX_MAILDIR" \
+		timed postfix-$r "$POSTFIX_PORT" "$POSTFIX_RCPT" "$POSTFIX_MAILDIR" \
 			"$MESSAGES" "$results/postfix-$r.json" ||
 			{ failed=1; note "  postfix run incomplete"; }
 	fi
@@ -282,16 +389,6 @@ strace_sample() {
 	wait "$st" 2>/dev/null || true
 }
 
-# The pids and all their current descendants (strace -f follows only the
-# children started after it attached, e.g. not quail-send's launcher).
-with_descendants() {
-	local p
-	for p in "$@"; do
-		echo "$p"
-		# shellcheck disable=SC2046
-		with_descendants $(pgrep -P "$p")
-	done
-}
 
 if [ "$do_strace" = 1 ]; then
 	if [ "$do_quail" = 1 ]; then
@@ -316,10 +413,10 @@ fi
 
 # ---- the table ---------------------------------------------------------------------------
 python3 - "$results" "$ROUNDS" "$with_postfix" "$do_strace" "$STRACE_SAMPLE" \
-	"$RSS_GOAL_KB" "$do_quail" >>"$summary" <<'EOF'
+	"$RSS_GOAL_KB" "$do_quail" "$do_cpu" "$MESSAGES" >>"$summary" <<'EOF'
 import json, os, re, statistics, sys
-res, rounds, with_pf, do_st, sample, goal, with_q = sys.argv[1:8]
-rounds, sample, goal = int(rounds), int(sample), int(goal)
+res, rounds, with_pf, do_st, sample, goal, with_q, do_cpu, nmsg = sys.argv[1:10]
+rounds, sample, goal, nmsg = int(rounds), int(sample), int(goal), int(nmsg)
 
 def load(name):
     try:
@@ -341,9 +438,10 @@ p = series("postfix") if with_pf == "1" else []
 first = (q + p)[0] if q + p else {}
 print()
 print("SMTP -> Maildir new/: %s messages x %s bytes, %s connections, "
-      "one message per connection%s"
+      "one message per connection%s; client %s"
       % (first.get("messages"), first.get("size"), first.get("conns"),
-         ", median of %d rounds" % rounds if rounds > 1 else ""))
+         ", median of %d rounds" % rounds if rounds > 1 else "",
+         first.get("client", "python")))
 cols = (["quail"] if with_q == "1" else []) + (["postfix"] if with_pf == "1" else [])
 print("%-26s" % "" + "".join("%14s" % c for c in cols))
 def row(name, fmt, vals):
@@ -359,6 +457,20 @@ if with_pf == "1" and with_q == "1":
     a, b = med(q, "msgs_per_s"), med(p, "msgs_per_s")
     print("%-26s%14s" % ("ratio quail/postfix",
                          "%.2f" % (a / b) if a and b else "-"))
+if do_cpu == "1":
+    # CPU ms per message of each server's own processes (their cgroup).
+    def cpu(label):
+        v = []
+        for r in range(1, rounds + 1):
+            try:
+                with open(os.path.join(res, "%s-%d.cpu" % (label, r))) as f:
+                    v.append(int(f.read().strip()) / 1e6 / nmsg)
+            except (OSError, ValueError):
+                pass
+        return statistics.median(v) if v else None
+    row("server CPU ms/msg", "%.2f",
+        ([cpu("quail")] if with_q == "1" else []) +
+        ([cpu("postfix")] if with_pf == "1" else []))
 for r in q + p:
     for e in r.get("errors", [])[:3]:
         print("  %s error: %s" % (r["label"], e))

@@ -27,9 +27,6 @@
 #include "log.h"
 #include "local.h"
 
-static const char usage_text[] =
-	"quail-deliver [-C dir] -f sender [-q queueid] recipient";
-
 void
 local_finish(const struct local_delivery *d, int code, const char *fmt, ...)
 {
@@ -51,6 +48,10 @@ local_finish(const struct local_delivery *d, int code, const char *fmt, ...)
 	printf("%s\n", msg);
 	if (fflush(stdout) != 0 && code == 0)
 		code = EXIT_TEMP; /* nobody learnt of the success: let it retry */
+	/* A child of quail-send's launcher: none of quail-send's exit-time
+	 * work (stdio, atexit, sanitizer reports) belongs to this process. */
+	if (d->no_exit_handlers)
+		_exit(code);
 	exit(code);
 }
 
@@ -213,53 +214,41 @@ qid_ok(const char *q)
 	return i > 0;
 }
 
-static void
-parse_args(struct local_delivery *d, int argc, char **argv, const char **dir_r)
+void
+local_init(struct local_delivery *d, const char *sender, const char *qid,
+	   const char *rcpt)
 {
-	const char *sender = NULL;
-	int ch;
-
-	while ((ch = getopt(argc, argv, "C:f:q:")) != -1) {
-		switch (ch) {
-		case 'C': *dir_r = optarg; break;
-		case 'f': sender = optarg; break;
-		case 'q': d->qid = optarg; break;
-		default: die_usage(usage_text);
-		}
-	}
-	if (sender == NULL || optind + 1 != argc || !qid_ok(d->qid))
-		die_usage(usage_text);
-	set_recipient(d, argv[optind]);
+	d->qid = qid != NULL && qid_ok(qid) ? qid : "-";
+	d->in_fd = 0;
+	buf_init(&d->head, LOCAL_HEADER_MAX_BYTES + 1);
+	rcpt_info_init(&d->rcpt);
+	set_recipient(d, rcpt);
 	set_sender(d, sender);
 }
 
-int
-main(int argc, char **argv)
+bool
+local_qid_ok(const char *qid)
 {
-	static struct local_delivery d;
-	const char *dir = NULL, *err = NULL;
+	return qid_ok(qid);
+}
+
+void
+local_run(struct local_delivery *d)
+{
+	const char *err = NULL;
 	int ret;
 
-	d.qid = "-";
-	d.in_fd = 0;
-	buf_init(&d.head, LOCAL_HEADER_MAX_BYTES + 1);
-	rcpt_info_init(&d.rcpt);
-	log_open("deliver", "stderr");
-	parse_args(&d, argc, argv, &dir);
-	if (conf_load(&d.conf, dir, &err) < 0)
-		local_finish(&d, EXIT_TEMP, "4.3.5 configuration error: %s", err);
-	log_open("deliver", d.conf.log_dest);
 	if (geteuid() != 0)
-		log_msg(LOG_INFO, "qid=%s running unprivileged as uid %lu", d.qid,
+		log_msg(LOG_INFO, "qid=%s running unprivileged as uid %lu", d->qid,
 			(unsigned long)geteuid());
-	ret = rcpt_lookup(&d.conf, d.recipient, &d.rcpt, &err);
+	ret = rcpt_lookup(&d->conf, d->recipient, &d->rcpt, &err);
 	if (ret < 0)
-		local_finish(&d, EXIT_TEMP, "4.3.0 recipient lookup failed: %s", err);
-	if (ret == 0 || d.rcpt.kind == RCPT_UNKNOWN)
-		local_finish(&d, EXIT_PERM, "5.1.1 unknown user: %s", d.recipient);
-	read_head(&d);
-	check_loops(&d);
-	if (d.rcpt.kind == RCPT_ALIAS)
-		local_forward(&d);
-	local_deliver_maildir(&d);
+		local_finish(d, EXIT_TEMP, "4.3.0 recipient lookup failed: %s", err);
+	if (ret == 0 || d->rcpt.kind == RCPT_UNKNOWN)
+		local_finish(d, EXIT_PERM, "5.1.1 unknown user: %s", d->recipient);
+	read_head(d);
+	check_loops(d);
+	if (d->rcpt.kind == RCPT_ALIAS)
+		local_forward(d);
+	local_deliver_maildir(d);
 }

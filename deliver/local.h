@@ -1,7 +1,11 @@
 /*
  * local.h -- internals shared by the files of quail-deliver (local
- * delivery agent, quail-deliver(8)): local.c (command line, message input,
- * loop checks), local_maildir.c (users), local_alias.c (forwarding).
+ * delivery agent, quail-deliver(8)): local_main.c (command line), local.c
+ * (message input, loop checks), local_maildir.c (users), local_alias.c
+ * (forwarding). quail-send's launcher links local.c, local_maildir.c and
+ * local_alias.c too (queue/send_local.c) and runs local_run() in a forked
+ * child instead of executing quail-deliver: same code, same result line,
+ * same exit codes, one exec less per delivery.
  */
 #ifndef QUAIL_DELIVER_LOCAL_H
 #define QUAIL_DELIVER_LOCAL_H
@@ -31,7 +35,20 @@ struct local_delivery {
 	struct buf head;          /* first bytes of the message (whole header) */
 	int in_fd;                /* the rest of the message */
 	struct rcpt_info rcpt;
+	bool no_exit_handlers;    /* local_finish uses _exit (launcher child) */
 };
+
+/* Sets up d for one delivery: queue id (qid_ok, else "-"), recipient and
+ * sender (a malformed one ends the process through local_finish). Call
+ * log_open first; d->conf is filled by the caller before local_run. */
+void local_init(struct local_delivery *d, const char *sender, const char *qid,
+		const char *rcpt);
+/* A queue id usable in log lines: [A-Za-z0-9._-], 1 to 64 bytes. */
+bool local_qid_ok(const char *qid);
+/* The delivery itself, with d->conf loaded: recipient lookup, loop checks,
+ * Maildir or forwarding; reads the message from d->in_fd. Ends the process
+ * through local_finish; does not return. */
+_Noreturn void local_run(struct local_delivery *d);
 
 /* Ends the program: prints "<text>" as the one line on stdout (enhanced
  * status code first for failures), logs it with the queue id and exits

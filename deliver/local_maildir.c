@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -65,10 +66,11 @@ void
 local_deliver_maildir(struct local_delivery *d)
 {
 	struct maildir_delivery md;
+	char trace[sizeof(d->sender) + sizeof(d->recipient) + 32];
 	const char *err = NULL;
 	bool read_error;
 	mode_t parent = d->rcpt.kind == RCPT_VIRTUAL ? LOCAL_PARENT_MODE : 0;
-	int saved;
+	int saved, n;
 
 	become_owner(d);
 	if (geteuid() == 0)
@@ -79,11 +81,14 @@ local_deliver_maildir(struct local_delivery *d)
 	if (maildir_open(&md, d->rcpt.maildir, &err) < 0)
 		local_finish(d, EXIT_TEMP, "4.2.0 %s %s: %s", err, d->rcpt.maildir,
 			     strerror(errno));
-	(void)maildir_write(&md, "Return-Path: <", 14);
-	(void)maildir_write(&md, d->sender, strlen(d->sender));
-	(void)maildir_write(&md, ">\nDelivered-To: ", 16);
-	(void)maildir_write(&md, d->recipient, strlen(d->recipient));
-	(void)maildir_write(&md, "\n", 1);
+	/* One write for both lines (sender and recipient are bounded). */
+	n = snprintf(trace, sizeof(trace), "Return-Path: <%s>\nDelivered-To: %s\n",
+		     d->sender, d->recipient);
+	if (n < 0 || (size_t)n >= sizeof(trace)) {
+		maildir_abort(&md);
+		local_finish(d, EXIT_TEMP, "4.3.0 trace header too long");
+	}
+	(void)maildir_write(&md, trace, (size_t)n);
 	if (local_copy_body(d, sink_maildir, &md, &read_error) < 0 && read_error) {
 		saved = errno;
 		maildir_abort(&md);

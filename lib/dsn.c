@@ -4,7 +4,11 @@
  * Layout after Postfix's bounce(8) templates: a human-readable part, the
  * machine-readable message/delivery-status part (RFC 3464 sections 2.2
  * and 2.3), and the original header as text/rfc822-headers (RFC 6522),
- * never the body (no backscatter of content).
+ * never the body (no backscatter of content). A failure reported by
+ * quail-remote ("mx[ip] said: 550 ...") gets Remote-MTA and an smtp
+ * Diagnostic-Code; local ones x-unix, remote ones without a reply X-Quail.
+ * A delay warning is the same report with Action: delayed and
+ * Will-Retry-Until.
  *
  * SECURITY: reason lines come from delivery agents and may echo remote or
  * user-supplied text: they are cut and reduced to printable ASCII so that
@@ -117,14 +121,63 @@ is_ascii(const char *s)
 	return true;
 }
 
+bool
+dsn_remote_reply(const char *reason, char *mta, size_t mtalen, const char **reply_r)
+{
+	static const char said[] = "] said: ";
+	const char *s = reason != NULL ? strstr(reason, said) : NULL;
+	const char *reply, *open, *host;
+
+	if (s == NULL || mtalen == 0)
+		return false;
+	reply = s + sizeof(said) - 1;
+	if (!(reply[0] >= '2' && reply[0] <= '5' && reply[1] >= '0' && reply[1] <= '9'
+	      && reply[2] >= '0' && reply[2] <= '9'))
+		return false;
+	for (open = s; open > reason && open[-1] != '[' && open[-1] != ' '; open--)
+		;
+	if (open == reason || open[-1] != '[')
+		return false;
+	open--;
+	for (host = open; host > reason && host[-1] != ' '; host--)
+		;
+	const char *name = host, *end = open;
+	if (host == open) {             /* no name: the address */
+		name = open + 1;
+		end = s;
+	}
+	size_t n = (size_t)(end - name);
+	if (n == 0 || n >= mtalen)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+		      || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == ':'
+		      || c == '_'))
+			return false;
+	}
+	memcpy(mta, name, n);
+	mta[n] = '\0';
+	*reply_r = reply;
+	return true;
+}
+
 static int
-build_text(const struct dsn *d, struct buf *out)
+build_text(const struct dsn *d, struct buf *out, const char *until)
 {
 	char reason[DSN_REASON_MAX_BYTES + 1];
 	int rc = 0;
 
 	rc |= buf_printf(out, "This is the mail system at host %s.\n\n", d->hostname);
-	if (d->double_bounce)
+	if (d->delayed)
+		rc |= buf_printf(out, "####################################################\n"
+				 "# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND #\n"
+				 "# YOUR MESSAGE.                                      #\n"
+				 "####################################################\n\n"
+				 "Your message could not be delivered yet to one or more\n"
+				 "recipients. It will be retried until %s.\n"
+				 "Its header is attached below.\n\n", until);
+	else if (d->double_bounce)
 		rc |= buf_printf(out, "A message with the null sender (a bounce or other\n"
 				 "notification, queue id %s) could not be delivered.\n"
 				 "There is no sender to return it to, so this report goes\n"
@@ -142,9 +195,11 @@ build_text(const struct dsn *d, struct buf *out)
 
 static int
 build_status(const struct dsn *d, struct buf *out, const char *arrival,
-	     const char *now)
+	     const char *now, const char *until)
 {
 	char reason[DSN_REASON_MAX_BYTES + 1];
+	char mta[DSN_REASON_MAX_BYTES + 1];
+	const char *reply;
 	int rc = 0;
 
 	rc |= buf_printf(out, "Reporting-MTA: dns; %s\nX-Quail-Queue-ID: %s\n",
@@ -156,11 +211,20 @@ build_status(const struct dsn *d, struct buf *out, const char *arrival,
 		const struct dsn_rcpt *r = &d->rcpts[i];
 		dsn_sanitize(r->reason, reason, sizeof(reason));
 		/* RFC 6533: utf-8 address type for internationalised ones. */
-		rc |= buf_printf(out, "\nFinal-Recipient: %s; %s\nAction: failed\n"
-				 "Status: %s\nDiagnostic-Code: x-unix; %s\n"
-				 "Last-Attempt-Date: %s\n",
+		rc |= buf_printf(out, "\nFinal-Recipient: %s; %s\nAction: %s\n"
+				 "Status: %s\n",
 				 is_ascii(r->addr) ? "rfc822" : "utf-8", r->addr,
-				 r->status, reason, now);
+				 d->delayed ? "delayed" : "failed", r->status);
+		if (!r->remote)
+			rc |= buf_printf(out, "Diagnostic-Code: x-unix; %s\n", reason);
+		else if (dsn_remote_reply(reason, mta, sizeof(mta), &reply))
+			rc |= buf_printf(out, "Remote-MTA: dns; %s\n"
+					 "Diagnostic-Code: smtp; %s\n", mta, reply);
+		else
+			rc |= buf_printf(out, "Diagnostic-Code: X-Quail; %s\n", reason);
+		rc |= buf_printf(out, "Last-Attempt-Date: %s\n", now);
+		if (d->delayed)
+			rc |= buf_printf(out, "Will-Retry-Until: %s\n", until);
 	}
 	return rc;
 }
@@ -169,12 +233,14 @@ int
 dsn_build(const struct dsn *d, struct buf *out, const char **error_r)
 {
 	char arrival[DATE_RFC5322_MAX], now[DATE_RFC5322_MAX];
+	char until[DATE_RFC5322_MAX] = "";
 	char boundary[160];
 	bool global = false;
 	int rc = 0;
 
 	if (date_rfc5322(d->arrival, arrival, sizeof(arrival)) < 0
-	    || date_rfc5322(d->now, now, sizeof(now)) < 0) {
+	    || date_rfc5322(d->now, now, sizeof(now)) < 0
+	    || (d->delayed && date_rfc5322(d->retry_until, until, sizeof(until)) < 0)) {
 		*error_r = "cannot format date";
 		return -1;
 	}
@@ -194,17 +260,18 @@ dsn_build(const struct dsn *d, struct buf *out, const char **error_r)
 			 "\tboundary=\"%s\"\n\n"
 			 "This is a MIME-encapsulated message.\n\n",
 			 d->hostname, d->to,
-			 d->double_bounce ? "Postmaster notify: undeliverable bounce"
+			 d->delayed ? "Delayed Mail (still being retried)"
+			 : d->double_bounce ? "Postmaster notify: undeliverable bounce"
 			 : "Undelivered Mail Returned to Sender",
 			 now, d->queue_id, (long long)d->now, d->hostname, boundary);
 	rc |= buf_printf(out, "--%s\nContent-Description: Notification\n"
 			 "Content-Type: text/plain; charset=%s\n\n", boundary,
 			 global ? "utf-8" : "us-ascii");
-	rc |= build_text(d, out);
+	rc |= build_text(d, out, until);
 	rc |= buf_printf(out, "\n--%s\nContent-Description: Delivery report\n"
 			 "Content-Type: message/%sdelivery-status\n\n", boundary,
 			 global ? "global-" : "");
-	rc |= build_status(d, out, arrival, now);
+	rc |= build_status(d, out, arrival, now, until);
 	rc |= buf_printf(out, "\n--%s\nContent-Description: Undelivered Message Headers\n"
 			 "Content-Type: text/rfc822-headers\n\n", boundary);
 	if (d->header != NULL) {

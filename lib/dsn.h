@@ -1,10 +1,11 @@
 /*
- * dsn.h -- delivery status notifications (bounces), RFC 3464 / RFC 3462:
+ * dsn.h -- delivery status notifications (bounces), RFC 3464 / RFC 6522:
  * a multipart/report; report-type=delivery-status message with a text
  * part, a message/delivery-status part (per-recipient Final-Recipient,
- * Action: failed, Status, Diagnostic-Code) and the original header as
- * text/rfc822-headers. Written by quail-send, submitted with the null
- * sender from MAILER-DAEMON@<hostname>.
+ * Action: failed or delayed, Status, Remote-MTA for remote replies,
+ * Diagnostic-Code) and the original header as text/rfc822-headers.
+ * Written by quail-send, submitted with the null sender from
+ * MAILER-DAEMON@<hostname>.
  *
  * Memory: dsn_build appends to a caller-owned struct buf; the struct dsn
  * only borrows its strings. Return convention: 0 / -1 with *error_r.
@@ -26,6 +27,9 @@ struct dsn_rcpt {
 	const char *addr;       /* the failed recipient (canonical) */
 	const char *status;     /* enhanced status code "5.x.y" / "4.x.y" */
 	const char *reason;     /* the delivery agent's reason line */
+	bool remote;            /* from quail-remote: a reason of the form
+				 * "host[ip] said: 550 ..." becomes Remote-MTA
+				 * and "Diagnostic-Code: smtp; 550 ..." */
 };
 
 struct dsn {
@@ -40,6 +44,8 @@ struct dsn {
 	const char *header;     /* the original header section (may be NULL) */
 	size_t header_len;
 	bool double_bounce;     /* a failure of a null-sender message */
+	bool delayed;           /* a delay warning: Action: delayed */
+	time_t retry_until;     /* delayed: Will-Retry-Until */
 };
 
 /* Appends the complete report message (LF line ends) to out. */
@@ -52,6 +58,14 @@ int dsn_build(const struct dsn *d, struct buf *out, const char **error_r);
  * default (a permanent failure never reports 4.x.y unless expired). */
 void dsn_status_from_reason(const char *reason, bool permanent, char *out,
 			    size_t outlen);
+
+/* Splits a quail-remote reason "host[ip] said: <reply>" (found anywhere
+ * in reason, e.g. after "message expired ...: "): the host name (or the
+ * ip when the name is empty) into mta (at most mtalen - 1 bytes), and
+ * *reply_r points at the reply ("550 5.1.1 ...", three digits first).
+ * false if reason has no such part. */
+bool dsn_remote_reply(const char *reason, char *mta, size_t mtalen,
+		      const char **reply_r);
 
 /* Copies s into out as printable ASCII (others as '?'), at most
  * DSN_REASON_MAX_BYTES and outlen - 1 bytes. */

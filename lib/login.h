@@ -10,13 +10,24 @@
  *     successful login (login_handover);
  *   - the MONITOR (root) only answers verification requests (cdb, PAM, in
  *     the order of auth_backends) and, after a handover, returns from
- *     login_monitor() with the user: the caller then drops to that user
- *     (never root) and runs the post-login session on the fd it got:
- *     the client socket itself, or, when the child runs TLS, a socketpair
- *     to the child, which stays on as the TLS proxy.
+ *     login_monitor() already running as that user (never root); the
+ *     caller runs the post-login session on the fd it got: the client
+ *     socket itself, or, when the child runs TLS, a socketpair to the
+ *     child, which stays on as the TLS proxy.
  * Not root (lab, tests): no fork; login_split() returns LOGIN_CHILD, the
  * verification runs in-process, login_handover() is a no-op that passes
- * the same fds back, and the log says so once.
+ * the same fds back, and the log says so once ("running unprivileged as
+ * uid N").
+ *
+ * The client socket is fd 0 (and 1), as inetd, tcpserver and systemd
+ * Accept=yes provide it; the monitor never reads or writes it before a
+ * handover. Whether the child's io runs TLS is detected by login_handover
+ * itself: an io whose read/write functions are not the plain defaults (TLS,
+ * or any other wrapper) is proxied, so the same call serves both cases.
+ * Messages between child and monitor are single SOCK_SEQPACKET records of
+ * fixed layout with every length checked on receipt; a malformed record,
+ * a handover without a preceding successful login, or more than 20 login
+ * attempts kill the child and end the session.
  *
  * SECURITY: unknown user and bad password get the same answer after the
  * same delay (auth_fail_delay); failures are logged with the client
@@ -35,6 +46,7 @@
 
 #define LOGIN_USER_MAX_BYTES 256
 #define LOGIN_PASS_MAX_BYTES 1024
+#define LOGIN_IP_MAX_BYTES 64   /* remote_ip as text; longer is logged as "" */
 
 enum login_role {
 	LOGIN_CHILD = 1,    /* speak the protocol */
@@ -52,30 +64,47 @@ struct login_user {
 struct login;
 
 /* prog: "pop3d", "imapd", "smtpd" (PAM service is conf->pam_service).
- * Returns 0 with *role_r set, or -1 (temporary) with *error_r. */
+ * Returns 0 with *role_r set, or -1 (temporary) with *error_r -- also in
+ * the forked child when dropping to daemon_user failed: exit then (the
+ * monitor sees the child end and returns 0). */
 int login_split(struct login **l_r, const struct conf *c, const char *prog,
 		enum login_role *role_r, const char **error_r);
 
-/* CHILD: verifies user/pass from the client at remote_ip.
- * 1 ok (*u_r filled), 0 refused (after auth_fail_delay), -1 temporary. */
+/* CHILD: verifies user/pass from the client at remote_ip (may be NULL).
+ * 1 ok (*u_r filled), 0 refused (after auth_fail_delay), -1 temporary.
+ * A user or password over the limits above is refused (0) without being
+ * sent. The caller wipes pass afterwards. */
 int login_verify(struct login *l, const char *user, const char *pass,
 		 const char *remote_ip, struct login_user *u_r);
 
-/* CHILD, after a successful login_verify (POP3/IMAP): hands the session to
- * the monitor together with the input already buffered in io. If io runs
- * TLS, the child then proxies between the client and the monitor until one
- * side closes, and returns 0; otherwise it returns 0 at once. Either way the
- * caller exits afterwards. Not root: returns 1 and the caller simply goes on
- * with its own io (already the user). -1 on error. */
+/* CHILD, after a successful login_verify (POP3/IMAP): flushes io's
+ * output, then hands the session to the monitor together with the input
+ * already buffered in io (consumed here). If io runs TLS, the child then
+ * proxies plaintext between the client (io) and the session until the
+ * session closes (or on error/idle timeout), and returns 0 (the caller
+ * then ends TLS with tls_conn_free and exits); otherwise it returns 0 at
+ * once and the caller must exit WITHOUT writing anything more to the
+ * client: the socket is the session's now. Not root: returns 1 and the
+ * caller simply goes on with its own io (already the user). -1 on error
+ * (the caller exits). */
 int login_handover(struct login *l, struct io *io);
 
-/* MONITOR: serves verification requests until the child ends (returns 0:
- * exit) or hands a session over (returns 1 with *u_r, *fd_r — read and
- * write the session there — and the input the child had buffered in
- * pending_r). The caller then drops to u_r->uid/gid. -1 on error. */
+/* MONITOR: serves verification requests until the child ends (returns 0,
+ * child reaped: exit) or hands a session over: returns 1 with *u_r, *fd_r
+ * (read and write the session there: 0, the client socket, after the
+ * child has exited; or, with TLS, the socketpair to the proxy child, and
+ * fds 0-2 then point to /dev/null if they were the socket) and the input
+ * the child had buffered in pending_r (replaced; a buf the caller
+ * initialised). On 1 the process ALREADY runs as u_r->uid/gid with
+ * supplementary groups cleared (priv_drop_ids; calling it again with the
+ * same ids is harmless); uid or gid 0 is never handed over. -1 on error
+ * (child killed; exit). */
 int login_monitor(struct login *l, struct login_user *u_r, int *fd_r,
 		  struct buf *pending_r);
 
+/* Closes the channel and frees. In a session process, close the session
+ * fd first: a TLS proxy child then ends by itself (and is reaped here if
+ * already gone, else by init once the session exits). */
 void login_free(struct login **l);
 
 #endif

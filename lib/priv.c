@@ -6,6 +6,15 @@
  * result is verified with getres[ug]id and by checking that setuid(0)
  * fails, so a partially failed drop can never go unnoticed.
  *
+ * Supplementary groups: priv_drop_ids() clears them (user == NULL) or
+ * takes the user's own from the group database (initgroups, for mailbox
+ * owners); priv_drop_user(), used for quail's own daemon accounts, keeps
+ * only the account's primary group, like Postfix's set_ugid()
+ * (pf:util/set_ugid.c). initgroups() asks every "group:" source of
+ * nsswitch.conf, which on Debian loads libnss_systemd (and libm, libcap):
+ * about 0.7 MB in every quail-smtpd session and a dlopen per connection,
+ * for groups a daemon account does not need.
+ *
  * SECURITY: dropping to uid 0 or gid 0 is refused: that would not drop
  * anything and usually means a broken passwd entry or config.
  */
@@ -55,8 +64,16 @@ priv_already(uid_t uid, gid_t gid)
 	    sg == gid;
 }
 
-int
-priv_drop_ids(uid_t uid, gid_t gid, const char *user, const char **error_r)
+/* How the supplementary groups are set. */
+enum priv_groups {
+	PRIV_GROUPS_NONE,       /* cleared */
+	PRIV_GROUPS_PRIMARY,    /* only the primary gid */
+	PRIV_GROUPS_USER,       /* initgroups(user) */
+};
+
+static int
+priv_drop(uid_t uid, gid_t gid, enum priv_groups groups, const char *user,
+    const char **error_r)
 {
 	uid_t ru, eu, su;
 	gid_t rg, eg, sg;
@@ -68,9 +85,12 @@ priv_drop_ids(uid_t uid, gid_t gid, const char *user, const char **error_r)
 	/* Not root and already the target (lab, tests): nothing to drop. */
 	if (!priv_is_root() && priv_already(uid, gid))
 		return 0;
-	if (user != NULL) {
+	if (groups == PRIV_GROUPS_USER) {
 		if (initgroups(user, gid) < 0)
 			return priv_fail(error_r, "initgroups", errno);
+	} else if (groups == PRIV_GROUPS_PRIMARY) {
+		if (setgroups(1, &gid) < 0)
+			return priv_fail(error_r, "setgroups", errno);
 	} else if (setgroups(0, NULL) < 0) {
 		return priv_fail(error_r, "setgroups", errno);
 	}
@@ -94,6 +114,13 @@ priv_drop_ids(uid_t uid, gid_t gid, const char *user, const char **error_r)
 }
 
 int
+priv_drop_ids(uid_t uid, gid_t gid, const char *user, const char **error_r)
+{
+	return priv_drop(uid, gid, user != NULL ? PRIV_GROUPS_USER :
+	    PRIV_GROUPS_NONE, user, error_r);
+}
+
+int
 priv_drop_user(const char *user, const char **error_r)
 {
 	struct passwd *pw;
@@ -112,8 +139,9 @@ priv_drop_user(const char *user, const char **error_r)
 		errno = ENOENT;
 		return -1;
 	}
-	/* Copy: initgroups may reuse getpwnam's static storage. */
 	uid = pw->pw_uid;
 	gid = pw->pw_gid;
-	return priv_drop_ids(uid, gid, user, error_r);
+	/* A daemon account: its primary group only, no group database
+	 * lookup (see the top of this file). */
+	return priv_drop(uid, gid, PRIV_GROUPS_PRIMARY, NULL, error_r);
 }

@@ -1,11 +1,18 @@
 /*
  * queue.c -- quail-queue: puts one message into the queue (mail-queue(7)).
  *
- * Reads the message from fd 0 to EOF, then the envelope from fd 1 (a
- * socketpair, qsubmit.h), writes ONE queue file (envelope records, then
- * the message), fsyncs it, renames it into mess/<id> (the commit point),
- * fsyncs mess/, answers "K<id>" and pokes quail-send through the trigger
- * FIFO. Any failure before the commit leaves nothing in mess/.
+ * Reads the message from fd 0 to EOF (held in memory up to
+ * QUEUE_MEM_SPOOL_MAX_BYTES, beyond that in an anonymous spool file), then
+ * the envelope from fd 1 (a socketpair, qsubmit.h), writes ONE queue file
+ * (envelope records, then the message), makes it durable and gives it its
+ * name mess/<id> (the commit point), fsyncs mess/, answers "K<id>" and
+ * pokes quail-send through the trigger FIFO. Any failure before the commit
+ * leaves nothing in mess/.
+ *
+ * The queue file is written without a name (O_TMPFILE in mess/) and linked
+ * as mess/<id> only once complete, so no reader ever sees a partial file
+ * and a crash before the link leaves nothing behind; where O_TMPFILE or
+ * /proc is missing it is written as tmp/<name> and renamed (see commit_*).
  *
  * SECURITY: installed setuid to the queue owner and run by less privileged
  * programs, so the caller's environment is not trusted: when setuid
@@ -46,6 +53,17 @@
 #define QUEUE_REASON_MAX_BYTES 512
 /* After a failure, how long the caller may take to finish its envelope. */
 #define QUEUE_DRAIN_TIMEOUT_MSECS 5000
+/* Messages up to this size are held in memory until the envelope is in;
+ * a larger one goes to an anonymous spool file in tmp/ (every file created
+ * and removed costs the file system an inode allocation and a free). */
+#define QUEUE_MEM_SPOOL_MAX_BYTES (512 * 1024)
+
+/* The message while the envelope is still to come. */
+struct spool {
+	struct buf mem;                 /* all of it, while fd < 0 */
+	int fd;                         /* the spool file, or -1 */
+	unsigned long long bytes;       /* message bytes read */
+};
 
 static char tmp_path[PATH_MAX];     /* tmp/<name> while it exists */
 static char mess_path[PATH_MAX];    /* mess/<id> between commit and fsync */
@@ -197,15 +215,38 @@ load_config(struct conf *c, const char *dir_opt)
 	log_open("queue", c->log_dest);
 }
 
-/* Reads all of fd 0 into the spool, enforcing the size limit. Returns the
- * byte count; a message over the limit is drained and refused. */
-static unsigned long long
-spool_message(int spool, unsigned long limit)
+static int open_spool(void);
+static void write_all_or_fail(int fd, const char *p, size_t n);
+
+/* Stores n message bytes: in memory, or in the spool file once the
+ * message outgrows QUEUE_MEM_SPOOL_MAX_BYTES. */
+static void
+spool_add(struct spool *sp, const char *p, size_t n)
+{
+	if (sp->fd < 0 && sp->mem.len + n <= QUEUE_MEM_SPOOL_MAX_BYTES) {
+		if (buf_append(&sp->mem, p, n) < 0)
+			fail(false, "out of memory");
+		return;
+	}
+	if (sp->fd < 0) {
+		sp->fd = open_spool();
+		write_all_or_fail(sp->fd, sp->mem.data, sp->mem.len);
+		buf_free(&sp->mem);
+	}
+	write_all_or_fail(sp->fd, p, n);
+}
+
+/* Reads all of fd 0 into the spool, enforcing the size limit. A message
+ * over the limit is drained and refused. */
+static void
+spool_message(struct spool *sp, unsigned long limit)
 {
 	static char chunk[QUEUE_IO_CHUNK_BYTES];
-	unsigned long long total = 0;
 	bool too_big = false;
 
+	buf_init(&sp->mem, QUEUE_MEM_SPOOL_MAX_BYTES);
+	sp->fd = -1;
+	sp->bytes = 0;
 	for (;;) {
 		ssize_t n = read(0, chunk, sizeof(chunk));
 		if (n < 0) {
@@ -215,24 +256,15 @@ spool_message(int spool, unsigned long limit)
 		}
 		if (n == 0)
 			break;
-		total += (unsigned long long)n;
-		if (limit != 0 && total > limit)
+		sp->bytes += (unsigned long long)n;
+		if (limit != 0 && sp->bytes > limit)
 			too_big = true;
 		if (too_big)
 			continue;   /* drain: the caller is still writing */
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(spool, chunk + off, (size_t)(n - off));
-			if (w < 0) {
-				if (errno == EINTR)
-					continue;
-				fail(false, "write queue file: %s", strerror(errno));
-			}
-			off += w;
-		}
+		spool_add(sp, chunk, (size_t)n);
 	}
 	if (too_big)
 		fail(true, "message too big (limit %lu bytes) (#5.3.4)", limit);
-	return total;
 }
 
 /* Reads the submission envelope from fd 1 until "E\n"; no END means the
@@ -311,15 +343,19 @@ write_all_or_fail(int fd, const char *p, size_t n)
 	}
 }
 
-/* Copies the spooled message after the envelope records. */
+/* Writes the spooled message after the envelope records. */
 static void
-copy_spool(int spool, int fd, unsigned long long bytes)
+copy_spool(const struct spool *sp, int fd)
 {
 	static char chunk[QUEUE_IO_CHUNK_BYTES];
 	off_t off = 0;
 
-	while ((unsigned long long)off < bytes) {
-		ssize_t n = pread(spool, chunk, sizeof(chunk), off);
+	if (sp->fd < 0) {
+		write_all_or_fail(fd, sp->mem.data, sp->mem.len);
+		return;
+	}
+	while ((unsigned long long)off < sp->bytes) {
+		ssize_t n = pread(sp->fd, chunk, sizeof(chunk), off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -372,14 +408,87 @@ poke_trigger(void)
 	close(fd);
 }
 
-/* Writes the queue file and commits it; fills e->id. */
+/* Envelope records and message into fd; fills the id, arrival and size
+ * from the time tv and the file's inode (unique while the file exists). */
 static void
-write_queue_file(struct qfile_env *e, int spool, unsigned long long bytes)
+fill_queue_file(int fd, struct qfile_env *e, const struct spool *sp,
+		const struct timeval *tv)
 {
-	struct timeval tv;
 	struct stat st;
 	struct buf hdr;
 	const char *error;
+
+	if (fstat(fd, &st) < 0
+	    || qfile_make_id(tv->tv_sec, tv->tv_usec, st.st_ino, e->id, sizeof(e->id)) < 0)
+		fail(false, "cannot make queue id");
+	e->arrival = (long long)tv->tv_sec;
+	e->msg_bytes = sp->bytes;
+	buf_init(&hdr, QFILE_ENV_MAX_BYTES + 64);
+	if (qfile_format(e, &hdr, &error) < 0)
+		fail(true, "bad envelope: %s", error);
+	write_all_or_fail(fd, hdr.data, hdr.len);
+	buf_free(&hdr);
+	copy_spool(sp, fd);
+}
+
+/*
+ * The usual way: the file is created without a name in mess/ (O_TMPFILE),
+ * filled, and linked as mess/<id> (linkat through /proc/self/fd; linkat
+ * never replaces an existing name). The order after the link is what the
+ * old way does before its rename: fsync the file, which now also carries
+ * its link count of 1 (fsyncing it before the link would leave an inode
+ * with a link count of 0 on disk behind a durable name), then fsync mess/
+ * for the name itself; 250 is said only after both. Between the link and
+ * those fsyncs quail-send may already see the (complete) file; if an
+ * fsync fails the name is removed again and the caller retries: at worst
+ * a duplicate, never a loss. Returns 1 committed, 0 not possible here
+ * (no O_TMPFILE or no /proc: use commit_renamed), or fails.
+ */
+static int
+commit_linked(struct qfile_env *e, const struct spool *sp)
+{
+	struct timeval tv;
+	char proc[64];
+	int fd;
+
+	fd = open("mess", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)
+			return 0;
+		fail(false, "create queue file in mess/: %s", strerror(errno));
+	}
+	gettimeofday(&tv, NULL);
+	fill_queue_file(fd, e, sp, &tv);
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	snprintf(mess_path, sizeof(mess_path), "mess/%s", e->id);
+	if (linkat(AT_FDCWD, proc, AT_FDCWD, mess_path, AT_SYMLINK_FOLLOW) < 0) {
+		int saved = errno;
+
+		mess_path[0] = '\0';
+		close(fd);
+		if (saved == ENOENT || saved == ENOTDIR)
+			return 0;       /* no /proc */
+		errno = saved;
+		fail(false, "link into mess/: %s", strerror(saved));
+	}
+	/* The file (data, inode, link count) must be on disk... */
+	if (fsync(fd) < 0)
+		fail(false, "fsync queue file: %s", strerror(errno));
+	if (close(fd) < 0)
+		fail(false, "close queue file: %s", strerror(errno));
+	/* ...and so must its name: only then may we say "queued". */
+	if (fsync_dir("mess") < 0)
+		fail(false, "fsync mess/: %s", strerror(errno));
+	mess_path[0] = '\0';
+	return 1;
+}
+
+/* The portable way: tmp/<name> O_EXCL, fsync, rename into mess/<id>
+ * without replacing anything, fsync mess/. */
+static void
+commit_renamed(struct qfile_env *e, const struct spool *sp)
+{
+	struct timeval tv;
 	int fd;
 
 	gettimeofday(&tv, NULL);
@@ -390,18 +499,7 @@ write_queue_file(struct qfile_env *e, int spool, unsigned long long bytes)
 		tmp_path[0] = '\0';
 		fail(false, "create queue file: %s", strerror(errno));
 	}
-	/* The id carries the inode of this file: unique while it exists. */
-	if (fstat(fd, &st) < 0
-	    || qfile_make_id(tv.tv_sec, tv.tv_usec, st.st_ino, e->id, sizeof(e->id)) < 0)
-		fail(false, "cannot make queue id");
-	e->arrival = (long long)tv.tv_sec;
-	e->msg_bytes = bytes;
-	buf_init(&hdr, QFILE_ENV_MAX_BYTES + 64);
-	if (qfile_format(e, &hdr, &error) < 0)
-		fail(true, "bad envelope: %s", error);
-	write_all_or_fail(fd, hdr.data, hdr.len);
-	buf_free(&hdr);
-	copy_spool(spool, fd, bytes);
+	fill_queue_file(fd, e, sp, &tv);
 	/* The file must be on disk before its name appears in mess/. */
 	if (fsync(fd) < 0)
 		fail(false, "fsync queue file: %s", strerror(errno));
@@ -417,6 +515,14 @@ write_queue_file(struct qfile_env *e, int spool, unsigned long long bytes)
 	if (fsync_dir("mess") < 0)
 		fail(false, "fsync mess/: %s", strerror(errno));
 	mess_path[0] = '\0';
+}
+
+/* Writes the queue file and commits it; fills e->id. */
+static void
+write_queue_file(struct qfile_env *e, const struct spool *sp)
+{
+	if (commit_linked(e, sp) == 0)
+		commit_renamed(e, sp);
 }
 
 static void
@@ -437,7 +543,8 @@ main(int argc, char **argv)
 	const char *dir_opt = NULL;
 	struct qfile_env e;
 	struct conf c;
-	int opt, spool;
+	struct spool sp;
+	int opt;
 
 	check_fds();
 	caller_uid = getuid();
@@ -465,11 +572,13 @@ main(int argc, char **argv)
 	if (chdir(c.queue_dir) < 0)
 		fail(false, "queue dir %s: %s", c.queue_dir, strerror(errno));
 	qfile_env_init(&e);
-	spool = open_spool();
-	unsigned long long bytes = spool_message(spool, c.message_size_limit);
+	spool_message(&sp, c.message_size_limit);
 	read_envelope(&e);
-	write_queue_file(&e, spool, bytes);
-	close(spool);
+	write_queue_file(&e, &sp);
+	if (sp.fd >= 0)
+		close(sp.fd);
+	buf_free(&sp.mem);
+	unsigned long long bytes = sp.bytes;
 	char reply[QFILE_ID_MAX_BYTES + 3];
 	int n = snprintf(reply, sizeof(reply), "K%s\n", e.id);
 	log_queued(&e, bytes);

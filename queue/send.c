@@ -4,15 +4,19 @@
  * Runs in the foreground: creates the queue layout if missing, takes the
  * queue lock, forks the delivery launcher (send_launch.c), drops to the
  * queue owner when started as root, then loops: scan mess/ at start, on
- * every poke of the trigger FIFO and every SEND_RESCAN_SECS; start
- * deliveries up to local_concurrency; collect results; retry on a timer.
+ * every poke of the trigger FIFO and every SEND_RESCAN_SECS; start local
+ * deliveries up to local_concurrency and quail-remote runs up to
+ * remote_concurrency (send_remote.c); collect results; retry on a timer.
+ * A trigger byte 'F' makes every deferred recipient due now.
  * SIGTERM/SIGINT: no new deliveries, SEND_STOP_WAIT_SECS for running
  * ones to report, exit 0. Logs through lib/log.h; stdout stays silent.
  *
  * SECURITY: the scheduler reads queue files written by quail-queue (all
  * fields re-validated by qfile.c) and runs as the queue owner; only the
  * launcher keeps root, and it checks every request against the queue
- * file. The queue lock (flock on state/) keeps a second instance out.
+ * file. quail-remote, which talks to the network, runs as daemon_user
+ * through the spawner (send_spawn.c). The queue lock (flock on state/)
+ * keeps a second instance out.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -137,12 +141,17 @@ setup_signals(void)
 	signal(SIGHUP, SIG_IGN);
 }
 
-static void
+/* Reads everything pending; true if an 'F' (flush) byte was among it. */
+static bool
 drain(int fd)
 {
 	char buf[256];
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
+	bool flush = false;
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		flush |= memchr(buf, 'F', (size_t)n) != NULL;
+	return flush;
 }
 
 /* One launcher reply. false when the launcher is gone. */
@@ -184,7 +193,13 @@ static void
 main_loop(int trigger_fd)
 {
 	time_t last_rescan = time(NULL);
+	size_t max_fds = 3 + 2 * (size_t)(send_conf->remote_concurrency + 1);
+	/* Static: still reachable when a die_temp() exits from the loop. */
+	static struct pollfd *p;
 
+	p = calloc(max_fds, sizeof(*p));
+	if (p == NULL)
+		die_temp("out of memory");
 	queue_scan(true);
 	while (!send_stopping) {
 		/* Due messages join the ready list before deliveries start;
@@ -194,33 +209,47 @@ main_loop(int trigger_fd)
 		time_t now = time(NULL);
 		time_t due = queue_timer(now);
 		time_t rescan = last_rescan + SEND_RESCAN_SECS;
+		time_t rt = remote_timer();
 		if (due == 0 || rescan < due)
 			due = rescan;
-		struct pollfd p[3] = {
-			{ sig_pipe[0], POLLIN, 0 },
-			{ trigger_fd, POLLIN, 0 },
-			{ launch_fd, POLLIN, 0 },
-		};
-		if (poll(p, 3, ms_until(due, now)) < 0) {
+		if (rt != 0 && rt < due)
+			due = rt;
+		p[0] = (struct pollfd){ sig_pipe[0], POLLIN, 0 };
+		p[1] = (struct pollfd){ trigger_fd, POLLIN, 0 };
+		p[2] = (struct pollfd){ launch_fd, POLLIN, 0 };
+		size_t nr = remote_pollfds(p + 3, max_fds - 3);
+		if (poll(p, 3 + nr, ms_until(due, now)) < 0) {
 			if (errno == EINTR)
 				continue;
 			die_temp("poll: %s", strerror(errno));
 		}
 		if (p[0].revents)
-			drain(sig_pipe[0]);
-		if (p[2].revents && !read_reply()) {
-			queue_launcher_lost();
-			die_temp("delivery launcher died");
+			(void)drain(sig_pipe[0]);
+		while (p[2].revents && !send_stopping) {
+			/* Several replies may be waiting: take them all. */
+			if (!read_reply()) {
+				queue_launcher_lost();
+				die_temp("delivery launcher died");
+			}
+			struct pollfd q = { launch_fd, POLLIN, 0 };
+			if (poll(&q, 1, 0) <= 0 || !(q.revents & POLLIN))
+				break;
 		}
+		if (!remote_events(p + 3, nr))
+			die_temp("quail-remote spawner died");
 		if (p[1].revents) {
-			drain(trigger_fd);
+			bool flush = drain(trigger_fd);
 			queue_scan(false);
+			if (flush)
+				queue_flush();
 		}
 		if (time(NULL) >= rescan) {
 			queue_scan(true);
 			last_rescan = time(NULL);
 		}
 	}
+	free(p);
+	p = NULL;
 }
 
 /* SIGTERM: give running deliveries a moment to report their outcome. */
@@ -232,8 +261,9 @@ stop(void)
 	log_msg(LOG_INFO, "stopping, %u deliveries running", queue_running());
 	while (queue_running() > 0 && time(NULL) < end) {
 		struct pollfd p = { launch_fd, POLLIN, 0 };
-		if (poll(&p, 1, 200) > 0 && !read_reply())
+		if (poll(&p, 1, 100) > 0 && !read_reply())
 			break;
+		(void)remote_events(NULL, 0);
 	}
 }
 
@@ -286,6 +316,15 @@ main(int argc, char **argv)
 	if (launch_fd < 0)
 		die_temp("cannot start the delivery launcher: %s", strerror(errno));
 	if (root) {
+		/* quail-remote runs as daemon_user, started by the spawner,
+		 * which must hold nothing of the scheduler's. */
+		int mine[] = { launch_fd, sig_pipe[0], sig_pipe[1], send_lock_fd };
+		spawn_fd = spawn_start(&c, mine, sizeof(mine) / sizeof(mine[0]));
+		if (spawn_fd < 0)
+			die_temp("cannot start the quail-remote spawner: %s",
+				 strerror(errno));
+	}
+	if (root) {
 		if (priv_drop_ids(uid, gid, c.queue_user, &error) < 0)
 			die_temp("drop privileges: %s", error);
 	} else {
@@ -295,8 +334,9 @@ main(int argc, char **argv)
 	if (trigger_fd < 0)
 		die_temp("open trigger: %s", strerror(errno));
 	queue_init();
-	log_msg(LOG_INFO, "started: queue %s, concurrency %u", c.queue_dir,
-		c.local_concurrency);
+	log_msg(LOG_INFO, "started: queue %s, concurrency %u local, %u remote "
+		"(%u per domain)", c.queue_dir, c.local_concurrency,
+		c.remote_concurrency, c.remote_destination_concurrency);
 	main_loop(trigger_fd);
 	stop();
 	if (pidfile != NULL)

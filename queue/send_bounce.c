@@ -1,12 +1,15 @@
 /*
- * send_bounce.c -- quail-send's bounces: when every recipient of a message
- * is final and some failed, an RFC 3464 report (lib/dsn.c) goes to the
+ * send_bounce.c -- quail-send's bounces: when no delivery of a message
+ * runs and some recipients failed for good, an RFC 3464 report (lib/dsn.c) goes to the
  * sender with the null sender, through quail-queue (lib/qsubmit.c).
  *
  * Null-sender messages (bounces themselves) are never bounced to their
  * (empty) sender: their failure is reported to the postmaster, and when
  * what failed was already a report to a postmaster address, that double
  * bounce is logged and dropped -- the rule that makes loops impossible.
+ *
+ * A delay warning (delay_warning) is the same report with Action: delayed,
+ * once per message, never for a null-sender message.
  *
  * SECURITY: runs as the queue owner. Only the original header (never the
  * body) is returned, cut at DSN_HEADER_MAX_BYTES; reasons are sanitised.
@@ -77,7 +80,8 @@ read_header(const struct send_msg *m, size_t *len_r)
 
 /* Queues the report. 0 queued or refused for good (logged), -1 retry. */
 static int
-submit(const struct send_msg *m, const char *to, const struct buf *msg)
+submit(const struct send_msg *m, const char *to, const struct buf *msg,
+       const char *what)
 {
 	struct qsubmit q;
 	char newid[QSUBMIT_ID_MAX];
@@ -101,8 +105,8 @@ submit(const struct send_msg *m, const char *to, const struct buf *msg)
 			m->env.id, to, error);
 		return 0;
 	}
-	log_msg(LOG_NOTICE, "id=%s status=bounce-queued to=<%s> dsn_id=%s",
-		m->env.id, to, newid);
+	log_msg(LOG_NOTICE, "id=%s status=%s-queued to=<%s> dsn_id=%s",
+		m->env.id, what, to, newid);
 	return 0;
 }
 
@@ -124,7 +128,7 @@ bounce_message(struct send_msg *m)
 		if (m->r[i].state != RCPT_BOUNCED || m->r[i].notified)
 			continue;
 		dr[n++] = (struct dsn_rcpt){ m->env.rcpts[i], m->r[i].status,
-					     m->r[i].reason };
+					     m->r[i].reason, m->r[i].remote };
 		all_pm &= is_postmaster(m->env.rcpts[i]);
 	}
 	memset(&d, 0, sizeof(d));
@@ -158,7 +162,59 @@ bounce_message(struct send_msg *m)
 		buf_free(&msg);
 		return -1;
 	}
-	r = submit(m, to, &msg);
+	r = submit(m, to, &msg, "bounce");
+	buf_free(&msg);
+	return r;
+}
+
+int
+delay_warning_message(struct send_msg *m)
+{
+	struct dsn_rcpt *dr;
+	struct dsn d;
+	struct buf msg;
+	const char *error;
+	size_t n = 0;
+
+	if (m->env.sender[0] == '\0')
+		return 0;       /* no warnings about bounces */
+	dr = calloc(m->env.n_rcpts, sizeof(*dr));
+	if (dr == NULL)
+		return -1;
+	for (size_t i = 0; i < m->env.n_rcpts; i++) {
+		const struct send_rcpt *r = &m->r[i];
+		if (r->state != RCPT_PENDING || r->tries == 0)
+			continue;
+		dr[n++] = (struct dsn_rcpt){ m->env.rcpts[i], r->status, r->reason,
+					     r->remote };
+	}
+	if (n == 0) {
+		free(dr);
+		return 0;
+	}
+	memset(&d, 0, sizeof(d));
+	d.hostname = send_conf->hostname;
+	d.queue_id = m->env.id;
+	d.arrival = (time_t)m->env.arrival;
+	d.now = time(NULL);
+	d.to = m->env.sender;
+	d.orig_sender = m->env.sender;
+	d.rcpts = dr;
+	d.n_rcpts = n;
+	d.delayed = true;
+	d.retry_until = (time_t)m->env.arrival + (time_t)send_conf->queue_lifetime;
+	char *hdr = read_header(m, &d.header_len);
+	d.header = hdr;
+	buf_init(&msg, 0);
+	int r = dsn_build(&d, &msg, &error);
+	free(hdr);
+	free(dr);
+	if (r < 0) {
+		log_msg(LOG_ERR, "id=%s delay warning deferred: %s", m->env.id, error);
+		buf_free(&msg);
+		return -1;
+	}
+	r = submit(m, m->env.sender, &msg, "delay-warning");
 	buf_free(&msg);
 	return r;
 }

@@ -5,19 +5,25 @@
  * reads requests ("<tag> <id> <index>\n<sender>\n<recipient>") from a
  * SOCK_SEQPACKET socketpair; for each it forks a helper that opens
  * mess/<id> itself (read-only), checks that the request matches the queue
- * file, runs <libexec_dir>/quail-deliver -C <confdir> -f <sender> -q <id>
- * <recipient> with stdin = the message, captures the first line of its
- * stdout and answers "<tag> <K|D|Z> <reason>" in one packet (packets of
- * concurrent helpers cannot interleave). It exits when the scheduler's end
+ * file, runs the local delivery of quail-deliver -f <sender> -q <id>
+ * <recipient> with stdin = the message in a child, captures the first
+ * line of its stdout and answers "<tag> <K|D|Z> <reason>" in one packet
+ * (packets of concurrent helpers cannot interleave). It exits when the scheduler's end
  * of the socket closes.
  *
+ * The delivery child does not execute quail-deliver: it runs the same code
+ * (deliver/local.c's local_run, compiled in by send_local.c) with the
+ * configuration quail-send loaded, saving an execve, a dynamic link and a
+ * config parse per delivery. Its interface is unchanged: message on fd 0,
+ * the reason line on fd 1, exit 0/100/111.
+ *
  * SECURITY: when quail-send starts as root this process stays root (so
- * quail-deliver can become each mailbox owner) while the scheduler runs as
+ * the delivery child can become each mailbox owner) while the scheduler runs as
  * the queue owner. It therefore trusts nothing in a request: the id must
  * be hex (a file name in mess/, no path), the index must exist in that
  * queue file, and sender and recipient must equal the file's, so a
  * subverted scheduler can at most deliver queued mail to its queued
- * recipients. No shell is involved; argv is built directly.
+ * recipients. No shell and no exec are involved.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +40,7 @@
 #include <unistd.h>
 
 #include "exitcode.h"
+#include "../deliver/local.h"
 #include "log.h"
 #include "send.h"
 
@@ -135,13 +142,12 @@ open_checked(const struct launch_req *rq, const char **why)
 	return fd;
 }
 
+/* The delivery child: fds 0-2 = message, result pipe, log. */
 static _Noreturn void
-exec_deliver(const struct conf *c, const struct launch_req *rq, int qfd,
-	     int outfd, int errfd)
+run_deliver(const struct conf *c, const struct launch_req *rq, int qfd,
+	    int outfd, int errfd)
 {
-	char path[PATH_MAX];
-	char *argv[12];
-	int i = 0;
+	static struct local_delivery d;
 
 	if (dup2(qfd, 0) < 0 || dup2(outfd, 1) < 0 || dup2(errfd, 2) < 0)
 		_exit(EXIT_TEMP);
@@ -150,27 +156,12 @@ exec_deliver(const struct conf *c, const struct launch_req *rq, int qfd,
 	signal(SIGINT, SIG_DFL);
 	signal(SIGPIPE, SIG_DFL);
 	signal(SIGCHLD, SIG_DFL);
-	if ((size_t)snprintf(path, sizeof(path), "%s/quail-deliver", c->libexec_dir)
-	    >= sizeof(path))
-		_exit(EXIT_TEMP);
-	/* execv wants mutable strings: copies (this process execs or exits). */
-	argv[i++] = path;
-	argv[i++] = (char *)"-C";
-	argv[i++] = strdup(c->confdir);
-	argv[i++] = (char *)"-f";
-	argv[i++] = strdup(rq->sender);
-	argv[i++] = (char *)"-q";
-	argv[i++] = strdup(rq->id);
-	/* A recipient may start with '-'; "--" keeps it an operand. */
-	if (rq->rcpt[0] == '-')
-		argv[i++] = (char *)"--";
-	argv[i++] = strdup(rq->rcpt);
-	argv[i] = NULL;
-	for (int k = 0; k < i; k++)
-		if (argv[k] == NULL)
-			_exit(EXIT_TEMP);
-	execv(path, argv);
-	_exit(EXIT_TEMP);
+	log_open("deliver", c->log_dest);
+	d.no_exit_handlers = true;
+	local_init(&d, rq->sender, rq->id, rq->rcpt);
+	/* A shallow copy: this process ends with the delivery. */
+	d.conf = *c;
+	local_run(&d);
 }
 
 /* Reads the child's stdout: keeps the first line, drains the rest, kills
@@ -229,11 +220,11 @@ helper(const struct conf *c, int sock, const struct launch_req *rq, int errfd)
 		_exit(0);
 	}
 	if (pipe(p) < 0 || (pid = fork()) < 0) {
-		reply(sock, rq->tag, 'Z', "cannot start quail-deliver");
+		reply(sock, rq->tag, 'Z', "cannot start the delivery");
 		_exit(0);
 	}
 	if (pid == 0)
-		exec_deliver(c, rq, qfd, p[1], errfd);
+		run_deliver(c, rq, qfd, p[1], errfd);
 	close(p[1]);
 	close(qfd);
 	bool finished = collect_output(p[0], pid, line, sizeof(line));
@@ -246,10 +237,10 @@ helper(const struct conf *c, int sock, const struct launch_req *rq, int errfd)
 			 SEND_DELIVER_TIMEOUT_SECS);
 	if (line[0] == '\0') {
 		if (WIFSIGNALED(status))
-			snprintf(why_buf, sizeof(why_buf), "quail-deliver killed by signal %d",
+			snprintf(why_buf, sizeof(why_buf), "delivery killed by signal %d",
 				 WTERMSIG(status));
 		else
-			snprintf(why_buf, sizeof(why_buf), "quail-deliver exit %d",
+			snprintf(why_buf, sizeof(why_buf), "delivery exit %d",
 				 WEXITSTATUS(status));
 		memcpy(line, why_buf, strlen(why_buf) + 1);
 	}
@@ -257,8 +248,8 @@ helper(const struct conf *c, int sock, const struct launch_req *rq, int errfd)
 	_exit(0);
 }
 
-/* Where quail-deliver's stderr goes: the log file, our stderr, or
- * /dev/null (syslog: quail-deliver logs there itself). */
+/* Where the delivery child's stderr goes: the log file, our stderr, or
+ * /dev/null (syslog: it logs there itself). */
 static int
 deliver_stderr(const struct conf *c)
 {
@@ -291,6 +282,9 @@ launcher_main(const struct conf *c, int sock)
 	sigaction(SIGCHLD, &sa, NULL);
 	if (send_lock_fd >= 0)
 		close(send_lock_fd);    /* a new quail-send may start after us */
+	/* Read the time zone once: every delivery child logs with local
+	 * time and would otherwise read /etc/localtime itself. */
+	tzset();
 	for (;;) {
 		ssize_t n = recv(sock, pkt, SEND_PACKET_MAX_BYTES, 0);
 		if (n < 0 && errno == EINTR)

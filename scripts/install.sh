@@ -11,7 +11,11 @@
 #
 # Config files (type conf) are never overwritten. Ownership is set only
 # when run as root; a setuid/setgid bit is applied only together with its
-# owner (never left on a file owned by someone else).
+# owner (never left on a file owned by someone else). A program whose
+# sources are not in the tree (the Makefile's PROGS_PRESENT) is skipped
+# with a note. Links (type link, e.g. $SBINDIR/sendmail -> quail-inject)
+# never replace a file that is not already that link, unless
+# REPLACE_LINKS=yes is in the environment.
 # Exit: 0 ok, 1 error, 64 usage.
 set -eu
 umask 022
@@ -44,6 +48,17 @@ MK
 	SYSTEMDDIR=${SYSTEMDDIR:-$PREFIX/lib/systemd/system}
 	ALLVARS="$VARS DOCDIR SYSTEMDDIR"
 }
+
+# The programs the Makefile builds in this tree (PROGS_PRESENT).
+load_present_progs() {
+	PRESENT=$(cd "$top" && make -s --no-print-directory -f Makefile -f - quail-print-progs <<'MK'
+quail-print-progs:
+	@echo $(PROGS_PRESENT)
+MK
+	) || die "cannot read PROGS_PRESENT from the Makefile"
+	PRESENT=" $(echo $PRESENT) "
+}
+is_present() { case $PRESENT in *" $1 "*) return 0;; esac; return 1; }
 
 # $NAME in a layout field -> value. Only the known names; nothing is eval'd.
 expand() {
@@ -103,6 +118,30 @@ put_file() { # src dst owner group mode substitute?
 	mv -f "$tmp" "$2"
 }
 
+# dest -> target (a name in dest's directory), atomically. Another file
+# of that name is kept unless REPLACE_LINKS=yes.
+put_link() { # target dest
+	local target=$1 dest=$2 tmp
+	case $target in */*) die "etc/layout: link target '$target' must be a plain name";; esac
+	if is_present "$target" || [ -e "$(dirname "$dest")/$target" ]; then :; else
+		echo "$prog: note: $target is not in this tree yet, $dest not linked"
+		return 0
+	fi
+	if [ -e "$dest" ] || [ -L "$dest" ]; then
+		if [ "$(readlink "$dest" 2>/dev/null)" != "$target" ] &&
+		   [ "${REPLACE_LINKS:-no}" != yes ]; then
+			echo "$prog: kept existing $dest (not a link to $target);" \
+				"make install REPLACE_LINKS=yes replaces it"
+			return 0
+		fi
+	fi
+	mkdir -p "$(dirname "$dest")"
+	tmp="$(dirname "$dest")/.$(basename "$dest").inst.tmp"
+	rm -f "$tmp"
+	ln -s "$target" "$tmp"
+	mv -Tf "$tmp" "$dest"
+}
+
 # ---- the two commands -------------------------------------------------------
 do_install() { # destdir builddir
 	local destdir=$1 builddir=$2 type dest owner group mode src d m sec
@@ -118,9 +157,15 @@ do_install() { # destdir builddir
 			mkdir -p "$dest"
 			set_owner_mode "$dest" "$owner" "$group" "$mode";;
 		prog)
+			if ! is_present "$src"; then
+				echo "$prog: note: $src is not in this tree yet, not installed"
+				continue
+			fi
 			[ -x "$builddir/$src" ] || die "$builddir/$src missing (run make)"
 			mkdir -p "$(dirname "$dest")"
 			put_file "$builddir/$src" "$dest" "$owner" "$group" "$mode" no;;
+		link)
+			put_link "$src" "$dest";;
 		conf)
 			mkdir -p "$(dirname "$dest")"
 			if [ -e "$dest" ]; then
@@ -174,6 +219,7 @@ do_users() {
 		ufifo)
 			[ -p "$dest" ] || mkfifo "$dest"
 			set_owner_mode "$dest" "$owner" "$group" "$mode";;
+		link) ;;
 		dir|prog|conf|file)
 			# Entries installed before the users existed.
 			if [ "$owner" != root ] && [ -e "$dest" ]; then
@@ -188,5 +234,6 @@ load_settings
 case ${1:-} in
 --users) [ $# -eq 1 ] || exit 64; do_users;;
 *) [ $# -eq 2 ] || { echo "usage: $prog DESTDIR BUILDDIR | --users" >&2; exit 64; }
+   load_present_progs
    do_install "$1" "$2";;
 esac

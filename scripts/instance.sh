@@ -2,6 +2,7 @@
 # instance.sh -- self-contained quail instances for the lab and system tests.
 #
 #   scripts/instance.sh create DIR [--smtp-port N] [--<service>-port N]... [--trace]
+#                       [--auth-fail-delay SECS] [--conf 'key = value']...
 #   scripts/instance.sh start DIR     # real xinetd + quail-send, waits for the ports
 #   scripts/instance.sh stop DIR      # idempotent
 #   scripts/instance.sh status DIR    # exit 0 when xinetd and quail-send run
@@ -10,12 +11,25 @@
 # $QUAIL_BUILD (default <repo>/build/release) into DIR/libexec on every
 # create, so a rebuilt tree is picked up by `create` + `stop` + `start`.
 # `create` on an existing instance keeps its config, users, aliases and
-# certificate (only missing pieces are made) and rewrites DIR/run/.
+# certificate (only missing pieces are made: a quail.conf of an older
+# instance gains the keys below that it lacks) and rewrites DIR/run/ and
+# DIR/bin/.
 #
 # Services: every xinetd service is one `service` call in services() below.
 # smtp defaults to port 2525; every other service is configured only when
 # its --<name>-port is given and its server binary exists (so the lab can
 # ask for all of its ports while the tree is still growing).
+#
+# quail.conf: plaintext_auth_networks = 127.0.0.0/8 ::1 (logins without TLS
+# from loopback, so telnet works in the lab), auth_backends = cdb (as root:
+# cdb pam; PAM needs root). --conf 'key = value' (repeatable) sets a key on
+# every create: the key's line is replaced, or the line appended; e.g.
+# --conf 'smtp_routes = example.org=[127.0.0.1]:2626'. --auth-fail-delay N
+# is --conf 'auth_fail_delay = N' (tests use 0; the default is 2 s).
+#
+# DIR/bin/: the admin tools with this instance's config dir preset
+# (quail-users, quail-newaliases, quail-qctl, and sendmail running
+# quail-inject), each only when its program is built.
 #
 # As root: the system users quaild/quailq/quailv (config.mk defaults, or
 # $DAEMON_USER/$QUEUE_USER/$VMAIL_USER) are created if missing, the queue
@@ -41,6 +55,7 @@ WAIT_STOP_TENTHS=50
 die() { echo "$prog: $*" >&2; exit 1; }
 usage() {
 	echo "usage: $prog create DIR [--smtp-port N] [--<service>-port N]... [--trace]" >&2
+	echo "                   [--auth-fail-delay SECS] [--conf 'key = value']..." >&2
 	echo "       $prog start|stop|status DIR" >&2
 	exit 64
 }
@@ -52,6 +67,10 @@ is_root() { [ "$(id -u)" -eq 0 ]; }
 # e.g. `service imap quail-imapd` gives --imap-port N and "imap N" in run/ports.
 services() {
 	service smtp quail-smtpd
+	service submission quail-smtpd -s
+	service smtps quail-smtpd -t
+	service pop3 quail-pop3d
+	service pop3s quail-pop3d -t
 }
 
 # Collected from the command line: "name port" lines.
@@ -189,6 +208,73 @@ EOF
 	mv "$dir/etc/quail.conf.tmp" "$dir/etc/quail.conf"
 }
 
+# Keys that every instance has; added to an older quail.conf that lacks them.
+default_conf_keys() { # prints "key = value" lines
+	echo "plaintext_auth_networks = 127.0.0.0/8 ::1"
+	if is_root; then
+		echo "auth_backends = cdb pam"
+	else
+		echo "auth_backends = cdb"
+	fi
+}
+
+conf_key_of() { # "key = value" -> key (trimmed), or "" when malformed
+	local line=$1 key
+	case $line in *=*) ;; *) return 0;; esac
+	key=${line%%=*}
+	key=$(printf '%s' "$key" | tr -d ' \t')
+	case $key in ''|*[!a-z0-9_]*) return 0;; esac
+	echo "$key"
+}
+
+# set_conf_key KEY LINE MODE: MODE replace: the (uncommented) line of KEY
+# becomes LINE, appended when there is none; MODE missing: only appended
+# when there is none. quail.conf refuses duplicate keys, so there is only
+# ever one such line. Atomic (temp file + rename).
+set_conf_key() {
+	local key=$1 line=$2 mode=$3 f=$dir/etc/quail.conf
+	if awk -v k="$key" '{ sub(/^[ \t]+/, "") }
+		/^[^#]/ && index($0, "=") { x = substr($0, 1, index($0, "=") - 1)
+			gsub(/[ \t]/, "", x); if (x == k) found = 1 }
+		END { exit !found }' "$f"; then
+		[ "$mode" = replace ] || return 0
+		awk -v k="$key" -v l="$line" '{ t = $0; sub(/^[ \t]+/, "", t) }
+			t ~ /^[^#]/ && index(t, "=") { x = substr(t, 1, index(t, "=") - 1); gsub(/[ \t]/, "", x)
+				if (x == k) { print l; next } }
+			{ print }' "$f" >"$f.tmp"
+	else
+		{ cat "$f"; echo "$line"; } >"$f.tmp"
+	fi
+	mv "$f.tmp" "$f"
+}
+
+# DIR/bin/NAME: runs DIR/libexec/PROGRAM with this instance's config dir.
+# The config dir is given both ways (-C and QUAIL_CONFDIR): sendmail's
+# callers pass their own options, so quail-inject gets only the variable.
+write_wrapper() { # name program with_C
+	local name=$1 program=$2 c=""
+	[ -x "$dir/libexec/$program" ] || return 0
+	[ "$3" = yes ] && c=" -C '$dir/etc'"
+	cat >"$dir/bin/.$name.tmp" <<EOF
+#!/bin/sh
+# $name of the quail instance in $dir (written by scripts/instance.sh).
+QUAIL_CONFDIR='$dir/etc'
+export QUAIL_CONFDIR
+exec '$dir/libexec/$program'$c "\$@"
+EOF
+	chmod 0755 "$dir/bin/.$name.tmp"
+	mv -f "$dir/bin/.$name.tmp" "$dir/bin/$name"
+}
+
+write_wrappers() {
+	rm -rf "$dir/bin"
+	mkdir -p "$dir/bin"
+	write_wrapper quail-users quail-users yes
+	write_wrapper quail-newaliases quail-newaliases yes
+	write_wrapper quail-qctl quail-qctl yes
+	write_wrapper sendmail quail-inject no
+}
+
 make_cert() {
 	mkdir -p "$dir/etc/tls"
 	# SECURITY: the key is written 0600 from the start.
@@ -222,7 +308,7 @@ EOF
 # Modes of HACKING.md's config table; owners as root.
 fix_modes() {
 	local f
-	chmod 0755 "$dir" "$dir/etc" "$dir/etc/tls" "$dir/libexec" "$dir/log" "$dir/run"
+	chmod 0755 "$dir" "$dir/etc" "$dir/etc/tls" "$dir/libexec" "$dir/log" "$dir/run" "$dir/bin"
 	for f in quail.conf users.cdb aliases aliases.cdb tls/cert.pem; do
 		[ -e "$dir/etc/$f" ] && chmod 0644 "$dir/etc/$f"
 	done
@@ -233,7 +319,7 @@ fix_modes() {
 	# Every program appends to the one log file, each as its own user.
 	touch "$dir/log/quail.log"
 	if is_root; then
-		chown -R root:root "$dir/etc" "$dir/run"
+		chown -R root:root "$dir/etc" "$dir/run" "$dir/bin"
 		chown root:root "$dir" "$dir/log"
 		chown -R "$QUEUE_USER:$QUEUE_USER" "$dir/queue"
 		chmod 0750 "$dir/queue"
@@ -250,7 +336,7 @@ fix_modes() {
 
 # ---- commands -----------------------------------------------------------------
 cmd_create() {
-	local trace=no opt name known
+	local trace=no opt name known line conf_lines=""
 	[ $# -ge 1 ] || usage
 	dir=$1
 	shift
@@ -258,6 +344,19 @@ cmd_create() {
 		opt=$1
 		case $opt in
 		--trace) trace=yes; shift; continue;;
+		--conf|--auth-fail-delay)
+			[ $# -ge 2 ] || usage
+			line=$2
+			if [ "$opt" = --auth-fail-delay ]; then
+				case $2 in ''|*[!0-9]*) die "bad --auth-fail-delay: $2";; esac
+				line="auth_fail_delay = $2"
+			fi
+			case $line in *"
+"*) die "--conf: one line only";; esac
+			[ -n "$(conf_key_of "$line")" ] || die "--conf: not 'key = value': $line"
+			conf_lines="$conf_lines$line
+"
+			shift 2; continue;;
 		--*-port) name=${opt#--}; name=${name%-port};;
 		--*-port=*) name=${opt%%=*}; name=${name#--}; name=${name%-port}
 			set -- "$opt" "${opt#*=}" "${@:2}";;
@@ -291,7 +390,7 @@ cmd_create() {
 	else
 		xinetd_user=$(id -un)
 	fi
-	mkdir -p "$dir/etc" "$dir/mail" "$dir/log" "$dir/run" "$dir/libexec"
+	mkdir -p "$dir/etc" "$dir/mail" "$dir/log" "$dir/run" "$dir/libexec" "$dir/bin"
 	# mail-queue(7): tmp/ (being written), mess/ (committed), state/
 	# (per-recipient results), the trigger FIFO (pokes quail-send).
 	mkdir -p "$dir/queue/tmp" "$dir/queue/mess" "$dir/queue/state"
@@ -299,6 +398,13 @@ cmd_create() {
 	copy_binaries
 
 	[ -f "$dir/etc/quail.conf" ] || write_conf "$trace"
+	while IFS= read -r line; do
+		set_conf_key "$(conf_key_of "$line")" "$line" missing
+	done < <(default_conf_keys)
+	while IFS= read -r line; do
+		[ -n "$line" ] || continue
+		set_conf_key "$(conf_key_of "$line")" "$line" replace
+	done <<<"$conf_lines"
 	[ -f "$dir/etc/tls/cert.pem" ] && [ -f "$dir/etc/tls/key.pem" ] || make_cert
 	fix_modes
 	[ -f "$dir/etc/users" ] || make_users
@@ -336,6 +442,7 @@ EOF
 	services
 	mv "$dir/run/xinetd.conf.tmp" "$dir/run/xinetd.conf"
 	mv "$dir/run/ports.tmp" "$dir/run/ports"
+	write_wrappers
 	fix_modes
 }
 

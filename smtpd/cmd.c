@@ -8,11 +8,18 @@
  * accepted: "mail from: me@example.com" (no brackets, space after the
  * colon), "EHLO 127.0.0.1" (a bare IP).
  *
- * SECURITY: relaying is refused unless the client's IP is in
- * relay_networks; recipients in local domains are checked at RCPT time
- * (550 5.1.1 for unknown users, so no bounce is ever sent to a forged
+ * STARTTLS (RFC 3207) and AUTH PLAIN/LOGIN (RFC 4954, RFC 4616) with the
+ * submission rules of RFC 6409 (-s: AUTH before MAIL).
+ *
+ * SECURITY: relaying is refused unless the client authenticated or its IP
+ * is in relay_networks; recipients in local domains are checked at RCPT
+ * time (550 5.1.1 for unknown users, so no bounce is ever sent to a forged
  * sender). Addresses are parsed by lib/addr.c into canonical form, which
  * never contains CR, LF or NUL and is safe for the queue envelope.
+ * AUTH is offered and accepted only under TLS or from
+ * plaintext_auth_networks; credentials are decoded by lib/sasl.c, checked
+ * by the root monitor through lib/login.c (same answer and delay for
+ * unknown users and bad passwords), never logged, and wiped after use.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,8 +30,11 @@
 #include "addr.h"
 #include "cidr.h"
 #include "log.h"
+#include "login.h"
 #include "rcpt.h"
+#include "sasl.h"
 #include "session.h"
+#include "tls.h"
 
 /* Ceiling on recipients when recipient_limit = 0 ("no limit"), so that
  * memory stays bounded anyway. */
@@ -68,6 +78,20 @@ static bool helo_acceptable(const char *arg, size_t len)
 	return true;
 }
 
+/* AUTH may be used on this connection: under TLS, or from a network
+ * where plaintext passwords are acceptable (loopback in the lab). */
+static bool auth_channel_ok(const struct session *s)
+{
+	return s->tls != NULL ||
+	       conf_plaintext_auth_ok(s->conf, s->env->remote_ip);
+}
+
+static bool auth_offered(const struct session *s)
+{
+	return s->env->login != NULL && !s->authenticated &&
+	       auth_channel_ok(s);
+}
+
 static void cmd_helo_common(struct session *s, const char *arg, size_t len,
 			    bool esmtp)
 {
@@ -90,6 +114,10 @@ static void cmd_helo_common(struct session *s, const char *arg, size_t len,
 	session_reply(s, "250-PIPELINING");
 	session_reply(s, "250-SIZE %lu", s->conf->message_size_limit);
 	session_reply(s, "250-8BITMIME");
+	if (s->env->tls != NULL && s->tls == NULL)
+		session_reply(s, "250-STARTTLS");
+	if (auth_offered(s))
+		session_reply(s, "250-AUTH PLAIN LOGIN");
 	session_reply(s, "250-ENHANCEDSTATUSCODES");
 	session_reply(s, "250 SMTPUTF8");
 }
@@ -126,6 +154,37 @@ static int parse_ulong(const char *p, size_t len, unsigned long *r)
 	return 0;
 }
 
+static bool xtext_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
+}
+
+/* RFC 3461 4: xtext = *( xchar / "+" 2HEXCHAR ), xchar = "!".."~"
+ * except "+" and "="; RFC 4954 5 also allows "<>". */
+static bool xtext_valid(const char *p, size_t len)
+{
+	size_t i;
+
+	if (len == 2 && p[0] == '<' && p[1] == '>')
+		return true;
+	if (len == 0)
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c == '+') {
+			if (len - i < 3 || !xtext_hex(p[i + 1]) ||
+			    !xtext_hex(p[i + 2]))
+				return false;
+			i += 2;
+			continue;
+		}
+		if (c < '!' || c > '~' || c == '=')
+			return false;
+	}
+	return true;
+}
+
 /* One MAIL parameter "KEY[=VALUE]". Returns 0, or -1 after replying. */
 static int mail_param(struct session *s, const char *p, size_t len)
 {
@@ -158,6 +217,19 @@ static int mail_param(struct session *s, const char *p, size_t len)
 	}
 	if (klen == 8 && strncasecmp(p, "SMTPUTF8", 8) == 0 && val == NULL) {
 		s->smtputf8 = true;
+		return 0;
+	}
+	if (klen == 4 && strncasecmp(p, "AUTH", 4) == 0 && val != NULL) {
+		if (!xtext_valid(val, vlen) || vlen > SMTPD_MAIL_AUTH_MAX_BYTES) {
+			session_error(s, "501 5.5.4 Bad AUTH parameter");
+			return -1;
+		}
+		/* RFC 4954 5: only an authenticated client's value means
+		 * anything; from others it is accepted and ignored. */
+		if (s->authenticated) {
+			memcpy(s->mail_auth, val, vlen);
+			s->mail_auth[vlen] = '\0';
+		}
 		return 0;
 	}
 	{
@@ -217,6 +289,11 @@ static void cmd_mail(struct session *s, const char *arg, size_t len)
 	size_t used = 0;
 	long off = skip_keyword(arg, len, "FROM:");
 
+	if (s->env->submission && !s->authenticated) {
+		/* RFC 6409 4.3 / RFC 4954 6. */
+		session_error(s, "530 5.7.0 Authentication required");
+		return;
+	}
 	if (off < 0) {
 		session_error(s, "501 5.5.4 Syntax: %s", syntax);
 		return;
@@ -288,6 +365,8 @@ static int rcpt_check(struct session *s, const struct addr *a)
 	int r;
 
 	if (!conf_is_local_domain(s->conf, dom)) {
+		if (s->authenticated)
+			return 1;       /* on every port (issue 3) */
 		if (cidr_match_any(s->conf->relay_networks,
 				   s->conf->n_relay_networks, s->env->remote_ip))
 			return 1;
@@ -416,7 +495,9 @@ static void cmd_vrfy(struct session *s, const char *arg, size_t len)
 static void cmd_help(struct session *s, const char *arg, size_t len)
 {
 	session_reply(s, "214 2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET "
-		      "NOOP QUIT VRFY HELP");
+		      "NOOP QUIT VRFY HELP%s%s",
+		      s->env->tls != NULL ? " STARTTLS" : "",
+		      s->env->login != NULL ? " AUTH" : "");
 }
 
 /* A web browser or proxy pointed at port 25 (cross-protocol attacks):
@@ -427,6 +508,187 @@ static void cmd_http(struct session *s, const char *arg, size_t len)
 		s->env->remote_host, s->env->remote_ip);
 	session_reply(s, "221 2.7.0 Error: I can break rules, too. Goodbye.");
 	s->done = true;
+}
+
+static void cmd_starttls(struct session *s, const char *arg, size_t len)
+{
+	if (s->env->tls == NULL) {
+		session_error(s, "502 5.5.1 Error: command not implemented");
+		return;
+	}
+	if (s->tls != NULL) {
+		session_error(s, "554 5.5.1 Error: TLS already active");
+		return;
+	}
+	session_reply(s, "220 2.0.0 Ready to start TLS");
+	/* session_start_tls sends the 220 in plaintext, then drops whatever
+	 * the client pipelined behind STARTTLS before the handshake. */
+	(void)session_start_tls(s);
+}
+
+/* Checks the credentials with the monitor and answers. pass is wiped by
+ * the caller. */
+static void auth_verify(struct session *s, const char *mech,
+			const char *user, const char *pass)
+{
+	char safe[LOGIN_USER_MAX_BYTES * 4 + 4];
+	struct login_user u;
+	int r;
+
+	log_safe(safe, sizeof(safe), user, strlen(user));
+	memset(&u, 0, sizeof(u));
+	r = login_verify(s->env->login, user, pass, s->env->remote_ip, &u);
+	if (r == 1) {
+		s->authenticated = true;
+		snprintf(s->auth_user, sizeof(s->auth_user), "%s", u.name);
+		log_safe(safe, sizeof(safe), u.name, strlen(u.name));
+		log_msg(LOG_INFO, "auth ok: user=%s mech=%s client=%s[%s]%s",
+			safe, mech, s->env->remote_host, s->env->remote_ip,
+			s->tls != NULL ? " tls" : "");
+		session_reply(s, "235 2.7.0 Authentication successful");
+		return;
+	}
+	if (r == 0) {
+		log_msg(LOG_NOTICE, "auth failed: user=%s mech=%s client=%s[%s]",
+			safe, mech, s->env->remote_host, s->env->remote_ip);
+		session_error(s, "535 5.7.8 Error: authentication failed");
+		return;
+	}
+	log_msg(LOG_ERR, "auth temporary failure: user=%s mech=%s client=%s[%s]",
+		safe, mech, s->env->remote_host, s->env->remote_ip);
+	session_reply(s, "454 4.7.0 Temporary authentication failure");
+}
+
+/* Gets one client response: the initial response ir (if any; "=" is the
+ * empty one, RFC 4954 4) or a line read after the "334 prompt"
+ * challenge. 1 ok (*r_p, *r_len point into ir or line), 0 refused or
+ * cancelled (replied), -1 session over. */
+static int auth_response(struct session *s, const char *ir, size_t ir_len,
+			 const char *prompt, struct buf *line,
+			 const char **r_p, size_t *r_len)
+{
+	int r;
+
+	if (ir != NULL) {
+		*r_p = ir;
+		*r_len = ir_len == 1 && ir[0] == '=' ? 0 : ir_len;
+		return 1;
+	}
+	if (session_reply(s, "334 %s", prompt) < 0)
+		return -1;
+	r = session_auth_line(s, line);
+	if (r <= 0)
+		return r;
+	if (sasl_is_cancel(line->data, line->len)) {
+		session_reply(s, "501 5.7.0 Authentication aborted");
+		return 0;
+	}
+	*r_p = line->data;
+	*r_len = line->len;
+	return 1;
+}
+
+static void auth_plain(struct session *s, const char *ir, size_t ir_len,
+		       struct buf *line)
+{
+	struct sasl_plain plain;
+	const char *p, *error = NULL;
+	size_t n;
+
+	if (auth_response(s, ir, ir_len, "", line, &p, &n) <= 0)
+		return;
+	if (sasl_plain_decode(p, n, &plain, &error) < 0) {
+		session_error(s, "501 5.5.2 Error: %s",
+			      error != NULL ? error : "invalid response");
+		return;
+	}
+	auth_verify(s, "PLAIN", plain.authcid, plain.passwd);
+	sasl_plain_wipe(&plain);
+}
+
+static void auth_login(struct session *s, const char *ir, size_t ir_len,
+		       struct buf *line)
+{
+	char user[SASL_USER_MAX_BYTES + 1], pass[SASL_PASS_MAX_BYTES + 1];
+	const char *p, *error = NULL;
+	size_t n;
+
+	/* Some clients send the user name as an initial response. */
+	if (auth_response(s, ir, ir_len, SASL_LOGIN_PROMPT_USER, line,
+			  &p, &n) <= 0)
+		return;
+	if (sasl_login_decode(p, n, true, user, SASL_USER_MAX_BYTES,
+			      &error) < 0) {
+		session_error(s, "501 5.5.2 Error: %s",
+			      error != NULL ? error : "invalid response");
+		return;
+	}
+	if (auth_response(s, NULL, 0, SASL_LOGIN_PROMPT_PASS, line,
+			  &p, &n) <= 0)
+		goto out;
+	if (sasl_login_decode(p, n, false, pass, SASL_PASS_MAX_BYTES,
+			      &error) < 0) {
+		session_error(s, "501 5.5.2 Error: %s",
+			      error != NULL ? error : "invalid response");
+		goto out;
+	}
+	auth_verify(s, "LOGIN", user, pass);
+out:
+	explicit_bzero(user, sizeof(user));
+	explicit_bzero(pass, sizeof(pass));
+}
+
+/* AUTH mechanism [initial-response] (RFC 4954 4). */
+static void cmd_auth(struct session *s, const char *arg, size_t len)
+{
+	struct buf line;
+	const char *ir = NULL;
+	size_t mlen = 0, i;
+	enum sasl_mech mech;
+
+	if (s->env->login == NULL) {
+		session_error(s, "503 5.5.1 Error: authentication not enabled");
+		return;
+	}
+	if (s->authenticated) {
+		session_error(s, "503 5.5.1 Error: already authenticated");
+		return;
+	}
+	if (!auth_channel_ok(s)) {
+		log_msg(LOG_NOTICE, "reject: AUTH without TLS from %s[%s]",
+			s->env->remote_host, s->env->remote_ip);
+		session_error(s, "538 5.7.11 Encryption required for "
+			      "requested authentication mechanism");
+		return;
+	}
+	while (mlen < len && arg[mlen] != ' ' && arg[mlen] != '\t')
+		mlen++;
+	i = mlen;
+	while (i < len && (arg[i] == ' ' || arg[i] == '\t'))
+		i++;
+	if (i < len) {
+		ir = arg + i;
+		while (i < len && arg[i] != ' ' && arg[i] != '\t')
+			i++;
+		if (i < len) {
+			session_error(s, "501 5.5.4 Syntax: AUTH mechanism "
+				      "[initial-response]");
+			return;
+		}
+	}
+	mech = sasl_mech_parse(arg, mlen);
+	if (mech == SASL_MECH_UNKNOWN) {
+		session_error(s, "504 5.5.4 Unrecognized authentication type");
+		return;
+	}
+	buf_init(&line, SMTPD_AUTH_LINE_MAX_BYTES + 1);
+	if (mech == SASL_MECH_PLAIN)
+		auth_plain(s, ir, ir != NULL ? (size_t)(arg + len - ir) : 0,
+			   &line);
+	else
+		auth_login(s, ir, ir != NULL ? (size_t)(arg + len - ir) : 0,
+			   &line);
+	buf_free_secret(&line);
 }
 
 #define AFTER_HELO (SMTPD_STATE_HELO | SMTPD_STATE_MAIL | SMTPD_STATE_RCPT)
@@ -443,6 +705,10 @@ static const struct cmd cmd_table[] = {
 	{ "RSET", cmd_rset, SMTPD_STATE_ANY, CMD_ARG_NONE, NULL, "RSET" },
 	{ "NOOP", cmd_noop, SMTPD_STATE_ANY, 0, NULL, "NOOP" },
 	{ "QUIT", cmd_quit, SMTPD_STATE_ANY, CMD_ARG_NONE, NULL, "QUIT" },
+	{ "STARTTLS", cmd_starttls, SMTPD_STATE_GREETED | SMTPD_STATE_HELO,
+	  CMD_ARG_NONE, "MAIL transaction in progress", "STARTTLS" },
+	{ "AUTH", cmd_auth, SMTPD_STATE_HELO, CMD_ARG_REQUIRED,
+	  "MAIL transaction in progress", "AUTH mechanism [initial-response]" },
 	{ "VRFY", cmd_vrfy, SMTPD_STATE_ANY, CMD_ARG_REQUIRED, NULL, "VRFY address" },
 	{ "HELP", cmd_help, SMTPD_STATE_ANY, 0, NULL, "HELP" },
 	{ "GET", cmd_http, SMTPD_STATE_ANY, 0, NULL, "" },

@@ -11,6 +11,9 @@
  * to the end and refused with 552; more than SMTPD_HOPS_MAX Received:
  * fields is a loop (554 5.4.6). The client only hears 250 after
  * qsubmit_finish() reported the message durably queued.
+ * Submission (-s, RFC 6409 8.2, 8.3): the header section is held (at most
+ * SMTPD_SUBMIT_HDR_MAX_BYTES, else 552) so that a missing Date: or
+ * Message-ID: can be added at its end; the body is still streamed.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -36,38 +39,75 @@ struct data_ctx {
 	unsigned long long bytes;       /* bytes handed to quail-queue */
 	struct dot_decoder dot;
 	struct hdr_scan hdr;
+	bool hold_header;               /* submission: header not yet passed on */
+	bool header_too_big;            /* over SMTPD_SUBMIT_HDR_MAX_BYTES */
+	struct buf header;              /* the held header section */
 };
 
-static const char *data_protocol(const struct session *s)
+/* "with" of the Received: line, RFC 3848: ESMTP, plus S for TLS and A
+ * for an authenticated client (ESMTPSA); UTF8SMTP likewise (RFC 6531). */
+static void data_protocol(const struct session *s, char *out, size_t outlen)
 {
-	if (s->smtputf8)
-		return "UTF8SMTP";
-	return s->esmtp ? "ESMTP" : "SMTP";
+	const char *base = s->smtputf8 ? "UTF8SMTP" : "ESMTP";
+
+	if (!s->smtputf8 && !s->esmtp && s->tls == NULL && !s->authenticated)
+		base = "SMTP";
+	snprintf(out, outlen, "%s%s%s", base, s->tls != NULL ? "S" : "",
+		 s->authenticated ? "A" : "");
+}
+
+/* The comment lines on TLS and authentication ("\t(using TLSv1.3 with
+ * cipher X)\n\t(authenticated as user)\n"), or "". */
+static void data_received_comments(const struct session *s, char *out,
+				   size_t outlen)
+{
+	char info[160];
+	const char *sp;
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (s->tls != NULL) {
+		snprintf(info, sizeof(info), "%s", tls_conn_info(s->tls));
+		sp = strchr(info, ' ');
+		if (sp != NULL)
+			snprintf(out, outlen, "\t(using %.*s with cipher %s)\n",
+				 (int)(sp - info), info, sp + 1);
+		else
+			snprintf(out, outlen, "\t(using %s)\n", info);
+		n = strlen(out);
+	}
+	if (s->authenticated && n < outlen)
+		snprintf(out + n, outlen - n, "\t(authenticated as %s)\n",
+			 s->auth_user);
 }
 
 /* Formats the Received: line (RFC 5321 4.4, Postfix's layout). */
 static int data_received(const struct session *s, char *out, size_t outlen)
 {
-	char date[DATE_RFC5322_MAX];
+	char date[DATE_RFC5322_MAX], proto[16], comments[512];
 	int n;
 
 	if (date_rfc5322(time(NULL), date, sizeof(date)) < 0)
 		return -1;
+	data_protocol(s, proto, sizeof(proto));
+	data_received_comments(s, comments, sizeof(comments));
 	if (s->n_rcpts == 1)
 		n = snprintf(out, outlen,
 			     "Received: from %s (%s [%s])\n"
+			     "%s"
 			     "\tby %s (quail) with %s id %s\n"
 			     "\tfor <%s>; %s\n",
 			     s->helo, s->env->remote_host, s->env->remote_ip,
-			     s->conf->hostname, data_protocol(s), s->id,
+			     comments, s->conf->hostname, proto, s->id,
 			     s->rcpts[0], date);
 	else
 		n = snprintf(out, outlen,
 			     "Received: from %s (%s [%s])\n"
+			     "%s"
 			     "\tby %s (quail) with %s id %s;\n"
 			     "\t%s\n",
 			     s->helo, s->env->remote_host, s->env->remote_ip,
-			     s->conf->hostname, data_protocol(s), s->id, date);
+			     comments, s->conf->hostname, proto, s->id, date);
 	if (n < 0 || (size_t)n >= outlen)
 		return -1;
 	return n;
@@ -81,24 +121,9 @@ static void data_stop_queue(struct data_ctx *dc)
 	}
 }
 
-/* Takes decoded bytes: hop counting, size limit, on to quail-queue. */
-static void data_take(struct session *s, struct data_ctx *dc,
-		      const unsigned char *p, size_t len)
+/* Hands bytes on to quail-queue unless it is gone or stopped reading. */
+static void data_emit(struct data_ctx *dc, const void *p, size_t len)
 {
-	size_t i;
-
-	if (!dc->hdr.in_body)
-		hdr_scan_feed(&dc->hdr, p, len);
-	dc->size += len;
-	for (i = 0; i < len; i++)       /* each LF is CRLF on the wire */
-		if (p[i] == '\n')
-			dc->size++;
-	if (!dc->too_big && dc->size > s->conf->message_size_limit) {
-		/* Keep reading to the end (the client cannot be stopped
-		 * mid-DATA), but stop feeding the queue at once. */
-		dc->too_big = true;
-		data_stop_queue(dc);
-	}
 	if (!dc->queue_alive || dc->write_failed || len == 0)
 		return;
 	if (qsubmit_write(&dc->q, p, len) < 0) {
@@ -110,6 +135,91 @@ static void data_take(struct session *s, struct data_ctx *dc,
 		return;
 	}
 	dc->bytes += len;
+}
+
+/* Submission: emits the held header section followed by the Date: and
+ * Message-ID: fields it lacks (they go at the end of the section, where
+ * RFC 5322 allows any order). */
+static void data_emit_header(struct session *s, struct data_ctx *dc)
+{
+	char field[CONF_DOMAIN_MAX + SMTPD_SESSION_ID_MAX + 80];
+	char date[DATE_RFC5322_MAX];
+	time_t now = time(NULL);
+	int n;
+
+	dc->hold_header = false;
+	data_emit(dc, dc->header.data, dc->header.len);
+	if (dc->header.len > 0 && dc->header.data[dc->header.len - 1] != '\n')
+		data_emit(dc, "\n", 1); /* cannot happen: DATA ends in CRLF */
+	if (!dc->hdr.has_date && date_rfc5322(now, date, sizeof(date)) == 0) {
+		n = snprintf(field, sizeof(field), "Date: %s\n", date);
+		if (n > 0 && (size_t)n < sizeof(field))
+			data_emit(dc, field, (size_t)n);
+	}
+	if (!dc->hdr.has_message_id) {
+		/* Unique: the session id is unique on this host, the counter
+		 * within the session. */
+		n = snprintf(field, sizeof(field), "Message-ID: <%s.%u.%lld@%s>\n",
+			     s->id, s->messages, (long long)now,
+			     s->conf->hostname);
+		if (n > 0 && (size_t)n < sizeof(field))
+			data_emit(dc, field, (size_t)n);
+	}
+	buf_free(&dc->header);
+}
+
+/* Submission: holds header bytes until the empty line that ends the
+ * header section, then emits header, added fields, and the rest. */
+static void data_take_header(struct session *s, struct data_ctx *dc,
+			     const unsigned char *p, size_t len)
+{
+	size_t before = dc->hdr.bytes, hlen;
+
+	if (dc->header_too_big)
+		return;         /* refused at the end; nothing is queued */
+	hdr_scan_feed(&dc->hdr, p, len);
+	if (!dc->hdr.in_body) {
+		if (!dc->header_too_big && buf_append(&dc->header, p, len) < 0) {
+			dc->header_too_big = true;
+			data_stop_queue(dc);
+		}
+		return;
+	}
+	/* hdr.bytes counts through the LF of the empty line (>= 1 byte of
+	 * this chunk, as the header was not complete before it). */
+	hlen = dc->hdr.bytes - before;
+	if (buf_append(&dc->header, p, hlen - 1) < 0) {
+		dc->header_too_big = true;
+		data_stop_queue(dc);
+		return;
+	}
+	data_emit_header(s, dc);
+	data_emit(dc, p + hlen - 1, len - (hlen - 1));
+}
+
+/* Takes decoded bytes: hop counting, size limit, on to quail-queue. */
+static void data_take(struct session *s, struct data_ctx *dc,
+		      const unsigned char *p, size_t len)
+{
+	size_t i;
+
+	dc->size += len;
+	for (i = 0; i < len; i++)       /* each LF is CRLF on the wire */
+		if (p[i] == '\n')
+			dc->size++;
+	if (!dc->too_big && dc->size > s->conf->message_size_limit) {
+		/* Keep reading to the end (the client cannot be stopped
+		 * mid-DATA), but stop feeding the queue at once. */
+		dc->too_big = true;
+		data_stop_queue(dc);
+	}
+	if (dc->hold_header) {
+		data_take_header(s, dc, p, len);
+		return;
+	}
+	if (!dc->hdr.in_body)
+		hdr_scan_feed(&dc->hdr, p, len);
+	data_emit(dc, p, len);
 }
 
 /* Reads and decodes until the end of data. Returns 1 at the end, 0 at
@@ -159,8 +269,21 @@ static void data_log_accepted(const struct session *s, const struct data_ctx *dc
 			break;
 	}
 	log_safe(safe, sizeof(safe), s->sender.str, s->sender.len);
-	log_msg(LOG_INFO, "id=%s from=<%s> to=%s size=%llu client=%s", id, safe,
-		buf_cstr(&to), dc->bytes, s->env->remote_ip);
+	if (s->authenticated) {
+		char user[LOGIN_USER_MAX_BYTES * 4 + 4];
+		char mail_auth[SMTPD_MAIL_AUTH_MAX_BYTES * 4 + 4];
+
+		log_safe(user, sizeof(user), s->auth_user, strlen(s->auth_user));
+		log_safe(mail_auth, sizeof(mail_auth), s->mail_auth,
+			 strlen(s->mail_auth));
+		log_msg(LOG_INFO, "id=%s from=<%s> to=%s size=%llu client=%s "
+			"auth=%s%s%s", id, safe, buf_cstr(&to), dc->bytes,
+			s->env->remote_ip, user,
+			s->mail_auth[0] != '\0' ? " mail_auth=" : "", mail_auth);
+	} else {
+		log_msg(LOG_INFO, "id=%s from=<%s> to=%s size=%llu client=%s",
+			id, safe, buf_cstr(&to), dc->bytes, s->env->remote_ip);
+	}
 	buf_free(&to);
 }
 
@@ -197,6 +320,12 @@ static void data_finish(struct session *s, struct data_ctx *dc)
 		session_reply(s, "552 5.3.4 Error: message file too big");
 		return;
 	}
+	if (dc->header_too_big) {
+		log_msg(LOG_NOTICE, "reject: header section over %u bytes from %s",
+			(unsigned)SMTPD_SUBMIT_HDR_MAX_BYTES, s->env->remote_ip);
+		session_reply(s, "552 5.3.4 Error: message header too big");
+		return;
+	}
 	if (dc->hdr.received > SMTPD_HOPS_MAX) {
 		data_stop_queue(dc);
 		log_msg(LOG_NOTICE, "reject: too many hops (%u) from %s",
@@ -204,13 +333,16 @@ static void data_finish(struct session *s, struct data_ctx *dc)
 		session_reply(s, "554 5.4.6 Error: too many hops");
 		return;
 	}
+	if (dc->hold_header)
+		data_emit_header(s, dc); /* a message without a body */
 	if (!dc->queue_alive) {
 		session_reply(s, "451 4.3.0 Error: queue file write error");
 		return;
 	}
 	dc->queue_alive = false; /* qsubmit_finish reaps quail-queue */
 	r = qsubmit_finish(&dc->q, s->sender.str,
-			   (const char *const *)s->rcpts, s->n_rcpts, NULL,
+			   (const char *const *)s->rcpts, s->n_rcpts,
+			   s->authenticated ? s->auth_user : NULL,
 			   id, sizeof(id), &error);
 	if (r == 0 && dc->write_failed)
 		/* Cannot happen with a sane quail-queue (it never commits a
@@ -218,6 +350,7 @@ static void data_finish(struct session *s, struct data_ctx *dc)
 		log_msg(LOG_ERR, "id=%s: queued although a write failed", id);
 	if (r == 0) {
 		snprintf(s->queue_id, sizeof(s->queue_id), "%s", id);
+		s->messages++;
 		data_log_accepted(s, dc, id);
 		s->errors = 0; /* a client that delivers mail is not broken */
 		session_reply(s, "250 2.0.0 Ok: queued as %s", id);
@@ -246,6 +379,8 @@ void data_run(struct session *s)
 	memset(&dc, 0, sizeof(dc));
 	dot_init(&dc.dot);
 	hdr_scan_init(&dc.hdr);
+	dc.hold_header = s->env->submission;
+	buf_init(&dc.header, SMTPD_SUBMIT_HDR_MAX_BYTES);
 	/* Start quail-queue before 354, so a broken queue is a plain 451
 	 * and the client does not send the message in vain. */
 	n = data_received(s, received, sizeof(received));
@@ -288,5 +423,6 @@ void data_run(struct session *s)
 			s->done = true;
 		}
 	}
+	buf_free(&dc.header);
 	session_reset_transaction(s);
 }

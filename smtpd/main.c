@@ -1,13 +1,17 @@
 /*
  * main.c -- quail-smtpd: started per connection by inetd/xinetd/tcpserver
- * with the client on stdin/stdout. Parses argv, loads quail.conf, drops
- * privileges and hands over to smtpd_run() (session.c).
+ * with the client on stdin/stdout. Parses argv (-t implicit TLS, -s
+ * submission), loads quail.conf and the TLS certificate, splits into the
+ * root login monitor and the unprivileged protocol child (lib/login.h),
+ * and hands over to smtpd_run() (session.c) in the child.
  *
- * SECURITY: as root, the configuration and log are opened first and the
- * process becomes daemon_user before a single client byte is read. Under
- * xinetd stderr may be the client's socket: once started, nothing is
- * written to stderr (it is pointed at /dev/null if it is the socket) and
- * failures go to the log and to the client as 421.
+ * SECURITY: as root, the configuration, log and TLS key are read first;
+ * then login_split() forks and the child becomes daemon_user before a
+ * single client byte is read. The monitor keeps root only to verify AUTH
+ * credentials and never touches the client connection. Under xinetd
+ * stderr may be the client's socket: once started, nothing is written to
+ * stderr (it is pointed at /dev/null if it is the socket) and failures go
+ * to the log and to the client as 421.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -19,10 +23,11 @@
 #include "conf.h"
 #include "exitcode.h"
 #include "log.h"
-#include "priv.h"
+#include "login.h"
 #include "smtpd.h"
+#include "tls.h"
 
-static const char usage[] = "quail-smtpd [-v] [-C confdir]";
+static const char usage[] = "quail-smtpd [-stv] [-C confdir]";
 
 /* Startup failure after we own the connection: log, 421, exit 111. */
 static _Noreturn void fail_421(const char *what, const char *why)
@@ -49,14 +54,66 @@ static bool stderr_is_client(void)
 	       !S_ISCHR(in.st_mode);
 }
 
-static void stderr_to_null(void)
+static void fd_to_null(int target)
 {
-	int fd = open("/dev/null", O_WRONLY);
+	int fd = open("/dev/null", O_RDWR);
 
-	if (fd >= 0 && fd != STDERR_FILENO) {
-		dup2(fd, STDERR_FILENO);
+	if (fd >= 0 && fd != target) {
+		dup2(fd, target);
 		close(fd);
 	}
+}
+
+/* Loads tls_cert/tls_key (as root: the key is usually root-only). A
+ * configured but unusable certificate is an error, never a silent
+ * downgrade to plaintext. */
+static struct tls_server *load_tls(const struct conf *c, bool implicit)
+{
+	struct tls_server *tls = NULL;
+	const char *error = NULL;
+
+	if (c->tls_cert[0] == '\0' && c->tls_key[0] == '\0') {
+		if (implicit) {
+			log_msg(LOG_ERR, "-t needs tls_cert and tls_key in "
+				"quail.conf");
+			exit(EXIT_TEMP);  /* no plaintext reply on a TLS port */
+		}
+		return NULL;
+	}
+	if (tls_server_new(&tls, c->tls_cert, c->tls_key, &error) < 0) {
+		if (implicit) {
+			log_msg(LOG_ERR, "TLS: %s", error);
+			exit(EXIT_TEMP);
+		}
+		fail_421("TLS", error);
+	}
+	return tls;
+}
+
+/* Root: the monitor answers AUTH verification requests until the
+ * protocol child exits, then exits itself. */
+static _Noreturn void run_monitor(struct login *l)
+{
+	struct login_user u;
+	struct buf pending;
+	int fd = -1, r;
+
+	/* Only the child talks to the client: when it closes the
+	 * connection, the client must see the close at once. */
+	fd_to_null(STDIN_FILENO);
+	fd_to_null(STDOUT_FILENO);
+	buf_init(&pending, IO_RBUF_BYTES);
+	r = login_monitor(l, &u, &fd, &pending);
+	if (r == 1) {
+		/* SMTP never hands a session over. */
+		log_msg(LOG_ERR, "unexpected login handover from smtpd child");
+		if (fd >= 0)
+			close(fd);
+		r = -1;
+	}
+	buf_free_secret(&pending);
+	login_free(&l);
+	exit(r == 0 ? EXIT_DONE : EXIT_TEMP);
 }
 
 int main(int argc, char **argv)
@@ -65,10 +122,18 @@ int main(int argc, char **argv)
 	static struct smtpd_env env;
 	const char *confdir = NULL, *error = NULL;
 	bool verbose = false, from_socket, quiet_stderr;
+	enum login_role role;
+	struct login *login = NULL;
 	int opt, r;
 
-	while ((opt = getopt(argc, argv, "vC:")) != -1) {
+	while ((opt = getopt(argc, argv, "stvC:")) != -1) {
 		switch (opt) {
+		case 's':
+			env.submission = true;
+			break;
+		case 't':
+			env.implicit_tls = true;
+			break;
 		case 'v':
 			verbose = true;
 			break;
@@ -84,7 +149,7 @@ int main(int argc, char **argv)
 
 	quiet_stderr = stderr_is_client();
 	if (quiet_stderr)
-		stderr_to_null();
+		fd_to_null(STDERR_FILENO);
 	if (conf_load(&conf, conf_dir(confdir), &error) < 0) {
 		log_open("smtpd", "syslog");
 		fail_421("configuration error", error);
@@ -93,20 +158,25 @@ int main(int argc, char **argv)
 			  ? "syslog" : conf.log_dest);
 
 	from_socket = smtpd_peer_ip(STDIN_FILENO, &env);
-	/* Drop before reading any client byte (and before DNS answers are
-	 * parsed): the protocol is spoken unprivileged. */
-	if (priv_is_root()) {
-		if (priv_drop_user(conf.daemon_user, &error) < 0)
-			fail_421("cannot drop privileges", error);
-	} else {
-		log_msg(LOG_INFO, "running unprivileged as uid %u",
-			(unsigned)getuid());
+	/* Keep this order: the key is read while still root, then the
+	 * split, whose child drops to daemon_user before reading any client
+	 * byte (and before DNS answers are parsed). Not root: no fork, and
+	 * login_split logs that everything runs as the invoking user. */
+	env.tls = load_tls(&conf, env.implicit_tls);
+	if (login_split(&login, &conf, "smtpd", &role, &error) < 0)
+		fail_421("cannot start the login monitor", error);
+	if (role == LOGIN_MONITOR) {
+		tls_server_free(&env.tls);
+		run_monitor(login);
 	}
 	smtpd_peer_rdns(&env, from_socket);
 
 	env.conf = &conf;
+	env.login = login;
 	env.trace = verbose || conf.trace;
 	r = smtpd_run(STDIN_FILENO, STDOUT_FILENO, &env);
+	login_free(&env.login);
+	tls_server_free(&env.tls);
 	conf_free(&conf);
 	return r == 0 ? EXIT_DONE : EXIT_TEMP;
 }

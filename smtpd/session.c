@@ -11,9 +11,13 @@
  * or an smtp_timeout of silence the session ends with 421.
  * Command lines ending in a bare LF are accepted (some telnet clients and
  * "nc" without -C send them); inside DATA they are not (see data.c).
+ * TLS (RFC 3207 4.2): the handshake discards every byte the client sent
+ * after STARTTLS in plaintext (lib/tls.c), and the session forgets HELO,
+ * transaction and authentication. Traces never show AUTH payloads.
  */
 #include <errno.h>
 #include <signal.h>
+#include <strings.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +43,27 @@ void session_trace(struct session *s, char dir, const void *p, size_t len)
 		log_msg(LOG_INFO, "id=%s %c %s", s->queue_id, dir, safe);
 	else
 		log_msg(LOG_INFO, "%c %s", dir, safe);
+}
+
+/* Traces a command line; an AUTH line shows its mechanism only: the rest
+ * may be a password (RFC 4954 initial response). */
+static void session_trace_command(struct session *s, const char *p, size_t len)
+{
+	char masked[64];
+	size_t i = 5;
+
+	if (len < 5 || strncasecmp(p, "AUTH", 4) != 0 ||
+	    (p[4] != ' ' && p[4] != '\t')) {
+		session_trace(s, '<', p, len);
+		return;
+	}
+	while (i < len && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	while (i < len && p[i] != ' ' && p[i] != '\t' && i < 40)
+		i++;
+	snprintf(masked, sizeof(masked), "%.*s%s", (int)i, p,
+		 i < len ? " ****" : "");
+	session_trace(s, '<', masked, strlen(masked));
 }
 
 static int session_vreply(struct session *s, const char *fmt, va_list ap)
@@ -109,6 +134,7 @@ void session_reset_transaction(struct session *s)
 	s->smtputf8 = false;
 	s->body = SMTPD_BODY_NONE;
 	s->declared_size = 0;
+	s->mail_auth[0] = '\0';
 	if (s->state & (SMTPD_STATE_MAIL | SMTPD_STATE_RCPT))
 		s->state = SMTPD_STATE_HELO;
 }
@@ -139,13 +165,16 @@ static void session_step(struct session *s)
 			s->done = true;
 			return;
 		}
-		session_trace(s, '<', s->line.data, s->line.len);
+		session_trace_command(s, s->line.data, s->line.len);
 		if ((flags & IO_LINE_HAS_NUL) ||
 		    memchr(s->line.data, '\r', s->line.len) != NULL) {
 			session_error(s, "500 5.5.2 Error: bad syntax");
 			return;
 		}
 		cmd_dispatch(s, s->line.data, s->line.len);
+		/* An AUTH line may have carried a password. */
+		if (s->line.len > 0)
+			explicit_bzero(s->line.data, s->line.len);
 		return;
 	case IO_LINE_TOO_LONG:
 		session_trace(s, '<', "(line too long)", 15);
@@ -168,6 +197,78 @@ static void session_step(struct session *s)
 			s->done = true;
 		}
 		return;
+	}
+}
+
+int session_start_tls(struct session *s)
+{
+	const char *error = NULL;
+
+	if (tls_accept(&s->tls, s->env->tls, &s->io, &error) < 0) {
+		log_msg(LOG_NOTICE, "TLS error with %s[%s]: %s",
+			s->env->remote_host, s->env->remote_ip,
+			error != NULL ? error : "unknown error");
+		s->done = true;
+		return -1;
+	}
+	log_msg(LOG_INFO, "TLS established with %s[%s]: %s",
+		s->env->remote_host, s->env->remote_ip, tls_conn_info(s->tls));
+	/* RFC 3207 4.2: discard any knowledge obtained from the client. */
+	session_reset_transaction(s);
+	s->state = SMTPD_STATE_GREETED;
+	s->helo[0] = '\0';
+	s->esmtp = false;
+	s->authenticated = false;
+	s->auth_user[0] = '\0';
+	return 0;
+}
+
+int session_auth_line(struct session *s, struct buf *line)
+{
+	int flags = 0;
+	int r;
+
+	r = io_getline(&s->io, line, SMTPD_AUTH_LINE_MAX_BYTES, &flags);
+	switch (r) {
+	case IO_LINE_OK:
+		if (flags & IO_LINE_NO_EOL) {
+			log_msg(LOG_INFO, "lost connection (partial AUTH line)");
+			s->done = true;
+			return -1;
+		}
+		if (line->len == 1 && line->data[0] == '*')
+			session_trace(s, '<', "*", 1);
+		else
+			session_trace(s, '<', "****", 4);
+		if ((flags & IO_LINE_HAS_NUL) ||
+		    memchr(line->data, '\r', line->len) != NULL) {
+			session_error(s, "501 5.5.2 Error: bad syntax in "
+				      "authentication data");
+			return 0;
+		}
+		return 1;
+	case IO_LINE_TOO_LONG:
+		session_trace(s, '<', "(line too long)", 15);
+		session_error(s, "500 5.5.6 Authentication exchange line is "
+			      "too long");
+		return 0;
+	case IO_LINE_EOF:
+		log_msg(LOG_INFO, "lost connection in AUTH from %s[%s]",
+			s->env->remote_host, s->env->remote_ip);
+		s->done = true;
+		return -1;
+	default:
+		if (errno == ETIMEDOUT) {
+			log_msg(LOG_NOTICE, "timeout in AUTH from %s[%s]",
+				s->env->remote_host, s->env->remote_ip);
+			session_close_421(s, "4.4.2", "Error: timeout exceeded");
+		} else {
+			log_msg(LOG_INFO, "read error in AUTH from %s[%s]: %s",
+				s->env->remote_host, s->env->remote_ip,
+				strerror(errno));
+			s->done = true;
+		}
+		return -1;
 	}
 }
 
@@ -195,11 +296,26 @@ int smtpd_run(int in_fd, int out_fd, const struct smtpd_env *env)
 	log_set_session(s->id);
 	log_msg(LOG_INFO, "connect from %s[%s]", env->remote_host, env->remote_ip);
 
-	session_reply(s, "220 %s %s", s->conf->hostname, s->conf->smtp_banner);
+	if (env->implicit_tls) {
+		/* -t (ports 465, 2465): TLS from the first byte; nothing is
+		 * said in plaintext, not even an error. */
+		if (env->tls == NULL) {
+			log_msg(LOG_ERR, "implicit TLS (-t) needs tls_cert and "
+				"tls_key in quail.conf");
+			s->done = true;
+		} else {
+			(void)session_start_tls(s);
+		}
+	}
+	if (!s->done)
+		session_reply(s, "220 %s %s", s->conf->hostname,
+			      s->conf->smtp_banner);
 	while (!s->done)
 		session_step(s);
-	if (io_flush(&s->io) < 0 && s->io.werror != EPIPE)
+	if (io_flush(&s->io) < 0 && s->io.werror != EPIPE &&
+	    s->io.werror != ECONNRESET)
 		log_msg(LOG_INFO, "write error: %s", strerror(s->io.werror));
+	tls_conn_free(&s->tls);
 	log_msg(LOG_INFO, "disconnect from %s[%s]", env->remote_host, env->remote_ip);
 	log_set_session(NULL);
 

@@ -17,8 +17,10 @@
 #include "addr.h"
 #include "buf.h"
 #include "io.h"
+#include "login.h"
 #include "qsubmit.h"
 #include "smtpd.h"
+#include "tls.h"
 
 /* RFC 5321 4.5.3.1.4 says at least 512; Postfix and STYLE.md use 2048. */
 #define SMTPD_CMD_MAX_BYTES 2048
@@ -30,6 +32,14 @@
 #define SMTPD_SESSION_ID_MAX 32
 /* One reply line, without CRLF (RFC 5321 4.5.3.1.5 says 512). */
 #define SMTPD_REPLY_MAX_BYTES 512
+/* One line of an AUTH exchange, CRLF included (STYLE.md, Dovecot's
+ * limit): enough for any PLAIN response of lib/sasl.h's sizes. */
+#define SMTPD_AUTH_LINE_MAX_BYTES 8192
+/* Submission (-s) holds the header section until its end to add Date:
+ * and Message-ID: there; a longer header section is refused (552). */
+#define SMTPD_SUBMIT_HDR_MAX_BYTES (1024 * 1024)
+/* MAIL FROM AUTH=<...> value kept (RFC 4954 5: an xtext mailbox). */
+#define SMTPD_MAIL_AUTH_MAX_BYTES 512
 
 /* The protocol states; each command lists the ones it is valid in. */
 enum smtpd_state {
@@ -57,12 +67,17 @@ struct session {
 	bool esmtp;                             /* EHLO (not HELO) was used */
 	unsigned errors;                        /* protocol errors so far */
 	bool done;                              /* end the session after this reply */
+	struct tls_conn *tls;                   /* TLS is on (STARTTLS or -t) */
+	bool authenticated;                     /* AUTH succeeded */
+	char auth_user[LOGIN_USER_MAX_BYTES + 1]; /* canonical login name */
+	unsigned messages;                      /* messages queued (Message-ID) */
 
 	/* The current transaction (reset by RSET, HELO/EHLO, after DATA). */
 	struct addr sender;
 	bool smtputf8;
 	enum smtpd_body body;
 	unsigned long declared_size;            /* SIZE=, 0 if absent */
+	char mail_auth[SMTPD_MAIL_AUTH_MAX_BYTES + 1]; /* AUTH= of an authenticated client */
 	char **rcpts;                           /* canonical addresses, owned */
 	size_t n_rcpts;
 	char queue_id[QSUBMIT_ID_MAX];          /* last queued id, for traces */
@@ -84,6 +99,14 @@ void session_close_421(struct session *s, const char *enhanced, const char *text
 void session_reset_transaction(struct session *s);
 /* Logs a trace line ("< text" or "> text") when tracing is on. */
 void session_trace(struct session *s, char dir, const void *p, size_t len);
+/* Runs the TLS handshake on the connection (after "220 Ready to start
+ * TLS", or before the greeting with -t) and forgets everything learnt
+ * before it (RFC 3207 4.2). 0, or -1 with s->done set. */
+int session_start_tls(struct session *s);
+/* Reads one client line of an AUTH exchange into line (max
+ * SMTPD_AUTH_LINE_MAX_BYTES). 1 got it, 0 refused with a reply already
+ * sent (too long, bad bytes), -1 the session is over (s->done). */
+int session_auth_line(struct session *s, struct buf *line);
 
 /* cmd.c: dispatches one command line (terminator stripped). */
 void cmd_dispatch(struct session *s, const char *line, size_t len);

@@ -6,7 +6,9 @@
  * smtpd_run() directly on a socketpair or pipe.
  *
  * Memory: struct smtpd_env is owned by the caller and must outlive the
- * call; smtpd_run() frees everything it allocates before returning.
+ * call (so must its tls and login); smtpd_run() frees everything it
+ * allocates before returning. A zeroed env (tests, the fuzzer) means no
+ * TLS, no AUTH, port 25 behaviour.
  */
 #ifndef QUAIL_SMTPD_H
 #define QUAIL_SMTPD_H
@@ -20,11 +22,18 @@
 /* Longest textual IP address (IPv6 with scope) we keep. */
 #define SMTPD_IP_MAX_BYTES 64
 
+struct tls_server;
+struct login;
+
 struct smtpd_env {
 	const struct conf *conf;
 	char remote_ip[SMTPD_IP_MAX_BYTES];     /* "192.0.2.7", or "unknown" */
 	char remote_host[SMTPD_RDNS_MAX_BYTES + 1]; /* verified rDNS or "unknown" */
 	bool trace;                             /* -v or trace = yes */
+	bool implicit_tls;                      /* -t: TLS before the greeting */
+	bool submission;                        /* -s: AUTH before MAIL, Date/Message-ID */
+	struct tls_server *tls;                 /* certificate loaded, or NULL: no TLS */
+	struct login *login;                    /* verifier for AUTH, or NULL: no AUTH */
 };
 
 /* peer.c: fills env->remote_ip from getpeername(fd) (TCP sockets), else

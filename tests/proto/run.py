@@ -34,11 +34,21 @@ Script lines ('#' comments and blank lines are ignored):
     @client-close          close our sending side (EOF for the daemon), then
                            as @expect-close
     @timeout SECS          per-expectation timeout from here on (default 10)
+    @tls [max=V] [expect-fail]
+                           wrap the connection in TLS now (python ssl client,
+                           no certificate check): after "220 ... Ready to
+                           start TLS", or first thing for implicit TLS (-t).
+                           max=TLSv1_1 etc. caps the client's version;
+                           expect-fail: the handshake must fail and the
+                           daemon close the connection
   Checks (polled until true or the timeout):
     @queue count N         N files in queue/mess/
     @queue-contains esc    some file in queue/mess/ contains these bytes
     @queue-lacks esc       no file in queue/mess/ contains these bytes
     @log regex             a line of the instance log matches (re.search)
+    @log-lacks regex       no line of the instance log matches (not polled:
+                           put it after a step that proves the line would
+                           be there by now)
     @maildir ADDR count N  N messages in new/ of ADDR's Maildir (needs a
                            running quail-send: see @send)
     @send                  start quail-send for this test (setup section)
@@ -55,10 +65,12 @@ import select
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
 import time
+import warnings
 
 DEFAULT_TIMEOUT = 10.0
 # Bound on the bytes of one reply line we accept from the daemon.
@@ -100,7 +112,7 @@ def parse_script(path):
                                % (path, n, word))
                 setup.append((n, word, rest.strip()))
             elif word in ("expect-close", "client-close", "timeout", "queue", "queue-contains",
-                          "queue-lacks", "log", "maildir"):
+                          "queue-lacks", "log", "log-lacks", "maildir", "tls"):
                 steps.append((n, "@" + word, rest.strip()))
             else:
                 raise Fail("%s:%d: unknown directive @%s" % (path, n, word))
@@ -238,16 +250,84 @@ class Session:
         except (BrokenPipeError, ConnectionResetError) as e:
             raise Fail("send failed (daemon gone?): %s" % e)
 
+    def start_tls(self, args, timeout):
+        """Wraps the connection in TLS (see @tls)."""
+        if self.buf:
+            raise Fail("plaintext after the TLS switch: %r" % self.buf)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        expect_fail = False
+        for a in args.split():
+            if a == "expect-fail":
+                expect_fail = True
+            elif a.startswith("max="):
+                with warnings.catch_warnings():
+                    # TLS 1.0/1.1 are deprecated: that is the point.
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    ver = getattr(ssl.TLSVersion, a[4:].replace(".", "_"))
+                ctx.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    ctx.maximum_version = ver
+                # Let the client offer old versions at all (OpenSSL's
+                # security level would refuse them locally).
+                ctx.set_ciphers("ALL:@SECLEVEL=0")
+            else:
+                raise Fail("bad @tls argument %r" % a)
+        if expect_fail:
+            # On a duplicate, so the plain socket survives the failure
+            # and the daemon's close can still be observed.
+            dup = self.sock.dup()
+            dup.settimeout(timeout)
+            try:
+                t = ctx.wrap_socket(dup, server_hostname="mail.mycompany.com")
+            except (ssl.SSLError, OSError) as e:
+                self.transcript.append("TLS handshake failed as expected: %s"
+                                       % e)
+            else:
+                t.close()
+                raise Fail("TLS handshake succeeded (%s), expected a failure"
+                           % t.version())
+            dup.close()
+            # Whatever the daemon sent (an alert) is not a reply; it must
+            # close the connection now.
+            deadline = time.monotonic() + timeout
+            while not self.eof:
+                if not self._fill(deadline):
+                    raise Fail("daemon did not close after the failed "
+                               "handshake")
+            self.buf = b""
+            return
+        self.sock.settimeout(timeout)
+        try:
+            self.sock = ctx.wrap_socket(self.sock,
+                                        server_hostname="mail.mycompany.com")
+        except (ssl.SSLError, OSError) as e:
+            raise Fail("TLS handshake failed: %s" % e)
+        self.sock.settimeout(None)
+        self.transcript.append("TLS: %s %s" % (self.sock.version(),
+                                               self.sock.cipher()[0]))
+
+    def half_close(self):
+        """EOF for the daemon; under TLS the session stays readable."""
+        try:
+            socket.socket.shutdown(self.sock, socket.SHUT_WR)
+        except OSError:
+            pass
+
     def _fill(self, deadline):
         left = deadline - time.monotonic()
         if left <= 0:
             return False
-        r, _, _ = select.select([self.sock], [], [], left)
-        if not r:
-            return False
+        pending = isinstance(self.sock, ssl.SSLSocket) and self.sock.pending()
+        if not pending:
+            r, _, _ = select.select([self.sock], [], [], left)
+            if not r:
+                return False
         try:
             data = self.sock.recv(65536)
-        except ConnectionResetError:
+        except (ConnectionResetError, ssl.SSLError):
             data = b""
         if not data:
             self.eof = True
@@ -282,10 +362,7 @@ class Session:
 
     def finish(self, timeout, want_status=0):
         """Closes our side; checks exit status, leftovers, stderr."""
-        try:
-            self.sock.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass
+        self.half_close()
         deadline = time.monotonic() + timeout
         while not self.eof and self._fill(deadline):
             pass
@@ -343,8 +420,10 @@ def check_step(sess, inst, key, val, timeout):
     elif key == "@expect-close":
         sess.expect_close(timeout)
     elif key == "@client-close":
-        sess.sock.shutdown(socket.SHUT_WR)
+        sess.half_close()
         sess.expect_close(timeout)
+    elif key == "@tls":
+        sess.start_tls(val, timeout)
     elif key == "@queue":
         m = re.fullmatch(r"count (\d+)", val)
         if not m:
@@ -382,6 +461,15 @@ def check_step(sess, inst, key, val, timeout):
             except FileNotFoundError:
                 return False, "no log file"
         poll(cond, timeout, "log has no line matching /%s/" % val)
+    elif key == "@log-lacks":
+        rx = re.compile(val)
+        try:
+            with open(inst.log, encoding="utf-8", errors="replace") as f:
+                bad = [l for l in f if rx.search(l)]
+        except FileNotFoundError:
+            bad = []
+        if bad:
+            raise Fail("log has a line matching /%s/: %r" % (val, bad[0]))
     elif key == "@maildir":
         m = re.fullmatch(r"(\S+)@(\S+) count (\d+)", val)
         if not m:

@@ -6,7 +6,12 @@
 #   instance_up [ARGS...]      creates+starts an instance in a temp dir:
 #                              $inst (dir), $smtp_port; stopped and removed at exit
 #   wait_for_file GLOB SECS    polls (tenths) until GLOB matches; prints the file
+#   wait_count DIR N SECS      polls (tenths) until DIR holds >= N files
 #   need_cmd CMD...            skips when a tool is missing
+#   need_prog PROG...          skips when a quail program is not in $QUAIL_BUILD
+#   send_mail PORT FROM TO SUBJECT   one message by SMTP (python smtplib);
+#                              the body is "Body of SUBJECT"
+#   port_of NAME               port of service NAME of $inst (run/ports)
 # shellcheck shell=bash
 
 QUAIL_SRC=${QUAIL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -31,6 +36,13 @@ need_cmd() {
 	local c
 	for c in "$@"; do
 		command -v "$c" >/dev/null 2>&1 || skip "$c not installed"
+	done
+}
+
+need_prog() {
+	local p
+	for p in "$@"; do
+		[ -x "$QUAIL_BUILD/$p" ] || skip "$p not built in $QUAIL_BUILD"
 	done
 }
 
@@ -68,4 +80,21 @@ wait_for_file() { # glob secs
 		i=$((i + 1))
 	done
 	return 1
+}
+
+wait_count() { # dir n secs
+	local i=0
+	while [ "$(find "$1" -maxdepth 1 -type f 2>/dev/null | wc -l)" -lt "$2" ]; do
+		[ "$i" -lt $(( $3 * 10 )) ] || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+send_mail() { # port from to subject
+	python3 "$QUAIL_SRC/tests/system/quailtest.py" send "$@"
+}
+
+port_of() { # service name -> port of $inst, or ""
+	awk -v n="$1" '$1 == n { print $2 }' "$inst/run/ports"
 }

@@ -2,15 +2,25 @@
 by run-all.sh; its name does not start with t_).
 
   Instance(ports)      temp instance under real xinetd (scripts/instance.sh),
-                       a context manager that always stops and removes it
+                       a context manager that always stops and removes it;
+                       Instance(conf=["key = value"], args=[...], pop3=0)
+                       adds --conf lines, other create options, and a
+                       service on a free port (port 0 = pick one)
   free_port()          a free TCP port on 127.0.0.1
   wait_maildir(...)    polls (bounded) for delivered files
   split_delivery(b)    splits a delivered file into the headers quail
                        prepended and the message as it was sent
   Dialogue(port)       line-by-line SMTP as a telnet user types it
+  send_message(port, sender, rcpt, subject)  one message by smtplib
+  greet(port, proto, mode, cafile)  greeting, STARTTLS/STLS or implicit
+                       TLS (certificate checked against cafile for
+                       mail.mycompany.com), QUIT; returns the TLS version
 
 As a program: `python3 quailtest.py seed PORT` runs the SMTP walkthrough of
-the lab handout (seeds/000) against PORT and prints the queue id.
+the lab handout (seeds/000) against PORT and prints the queue id;
+`python3 quailtest.py send PORT FROM TO SUBJECT` sends one message with
+body "Body of SUBJECT"; `python3 quailtest.py greet PORT smtp|pop3
+plain|starttls|tls CAFILE` runs greet() and prints what it saw.
 """
 import os
 import shutil
@@ -53,13 +63,19 @@ def free_port():
 class Instance:
     """scripts/instance.sh create+start in a temp dir; stop+remove on exit."""
 
-    def __init__(self, **ports):
+    def __init__(self, conf=(), args=(), **ports):
         for tool in ("xinetd", "openssl", "ss"):
             if shutil.which(tool) is None:
                 print("SKIP: %s not installed" % tool)
                 sys.exit(SKIP)
         self.ports = {"smtp": free_port()}
         self.ports.update(ports)
+        for name, port in self.ports.items():
+            if not port:
+                self.ports[name] = free_port()
+        self.extra = list(args)
+        for line in conf:
+            self.extra += ["--conf", line]
         self.dir = tempfile.mkdtemp(prefix="quail-t.", dir="/tmp")
         os.chmod(self.dir, 0o755)  # root instances are read by the quail users
         self.script = os.path.join(SRC, "scripts", "instance.sh")
@@ -69,7 +85,7 @@ class Instance:
             args = [self.script, "create", self.dir]
             for name, port in self.ports.items():
                 args += ["--%s-port" % name, str(port)]
-            subprocess.run(args, check=True)
+            subprocess.run(args + self.extra, check=True)
             subprocess.run([self.script, "start", self.dir], check=True)
         except BaseException:
             self.__exit__(None, None, None)
@@ -84,6 +100,19 @@ class Instance:
     @property
     def smtp_port(self):
         return self.ports["smtp"]
+
+    @property
+    def cert(self):
+        return os.path.join(self.dir, "etc", "tls", "cert.pem")
+
+    def configured(self):
+        """Services really configured (run/ports): name -> port."""
+        out = {}
+        with open(os.path.join(self.dir, "run", "ports")) as f:
+            for line in f:
+                name, port = line.split()
+                out[name] = int(port)
+        return out
 
     def maildir(self, address):
         local, domain = address.split("@")
@@ -258,6 +287,135 @@ def seed_walkthrough(port):
         d.close()
 
 
+def send_message(port, sender, rcpt, subject, body=None):
+    """One message by smtplib; raises smtplib.SMTPException or OSError."""
+    import smtplib
+    from email.message import EmailMessage
+    m = EmailMessage()
+    m["From"] = sender
+    m["To"] = rcpt
+    m["Subject"] = subject
+    m["Message-ID"] = "<%s.%d@test.invalid>" % (subject.replace(" ", "-"), os.getpid())
+    m.set_content(body if body is not None else "Body of %s\n" % subject)
+    with smtplib.SMTP("127.0.0.1", port, timeout=IO_TIMEOUT_SECS) as s:
+        s.ehlo("test.invalid")
+        s.send_message(m, sender, [rcpt])
+
+
+CERT_NAME = "mail.mycompany.com"
+
+
+class LineConn:
+    """A socket (maybe TLS) read line by line, every read bounded."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.buf = b""
+
+    def line(self):
+        while b"\n" not in self.buf:
+            check(len(self.buf) < 8192, "line too long: %r" % self.buf[:100])
+            data = self.sock.recv(4096)
+            check(data, "connection closed; have %r" % self.buf)
+            self.buf += data
+        line, self.buf = self.buf.split(b"\n", 1)
+        check(line.endswith(b"\r"), "line not CRLF-terminated: %r" % line)
+        return line[:-1].decode("utf-8", "replace")
+
+    def send(self, text):
+        self.sock.sendall(text.encode() + b"\r\n")
+
+    def smtp_reply(self):
+        lines = []
+        while True:
+            line = self.line()
+            lines.append(line)
+            check(len(line) >= 3 and line[:3].isdigit(), "bad SMTP reply %r" % line)
+            if len(line) == 3 or line[3] == " ":
+                return int(line[:3]), lines
+            check(len(lines) < 100, "SMTP reply too long")
+
+    def pop3_multiline(self):
+        lines = []
+        while True:
+            line = self.line()
+            if line == ".":
+                return lines
+            lines.append(line)
+            check(len(lines) < 1000, "POP3 multi-line answer too long")
+
+
+def greet(port, proto, mode, cafile, host="127.0.0.1"):
+    """proto smtp|pop3; mode plain (greeting + QUIT), starttls (switch
+    with STARTTLS/STLS, then EHLO/CAPA again) or tls (implicit). The
+    certificate must verify against cafile for CERT_NAME. Returns
+    (greeting, TLS version or None)."""
+    import ssl
+    ctx = ssl.create_default_context(cafile=cafile) if mode != "plain" else None
+    raw = socket.create_connection((host, port), timeout=IO_TIMEOUT_SECS)
+    version = None
+    try:
+        sock = raw
+        if mode == "tls":
+            sock = ctx.wrap_socket(raw, server_hostname=CERT_NAME)
+            version = sock.version()
+        c = LineConn(sock)
+        if proto == "smtp":
+            code, lines = c.smtp_reply()
+            check(code == 220, "SMTP greeting %r" % lines)
+            greeting = lines[0]
+            if mode == "starttls":
+                c.send("EHLO test.invalid")
+                code, lines = c.smtp_reply()
+                check(code == 250, "EHLO %r" % lines)
+                check(any(l[4:].upper() == "STARTTLS" for l in lines[1:]),
+                      "EHLO lacks STARTTLS: %r" % lines)
+                c.send("STARTTLS")
+                code, lines = c.smtp_reply()
+                check(code == 220, "STARTTLS %r" % lines)
+                check(not c.buf, "bytes after the STARTTLS reply: %r" % c.buf)
+                sock = ctx.wrap_socket(raw, server_hostname=CERT_NAME)
+                version = sock.version()
+                c = LineConn(sock)
+                c.send("EHLO test.invalid")
+                code, lines = c.smtp_reply()
+                check(code == 250, "EHLO under TLS %r" % lines)
+                check(not any(l[4:].upper() == "STARTTLS" for l in lines[1:]),
+                      "STARTTLS still offered under TLS: %r" % lines)
+            c.send("QUIT")
+            code, lines = c.smtp_reply()
+            check(code == 221, "QUIT %r" % lines)
+        elif proto == "pop3":
+            greeting = c.line()
+            check(greeting.startswith("+OK"), "POP3 greeting %r" % greeting)
+            if mode == "starttls":
+                c.send("CAPA")
+                line = c.line()
+                check(line.startswith("+OK"), "CAPA %r" % line)
+                caps = [l.upper() for l in c.pop3_multiline()]
+                check("STLS" in caps, "CAPA lacks STLS: %r" % caps)
+                c.send("STLS")
+                line = c.line()
+                check(line.startswith("+OK"), "STLS %r" % line)
+                check(not c.buf, "bytes after the STLS reply: %r" % c.buf)
+                sock = ctx.wrap_socket(raw, server_hostname=CERT_NAME)
+                version = sock.version()
+                c = LineConn(sock)
+                c.send("CAPA")
+                line = c.line()
+                check(line.startswith("+OK"), "CAPA under TLS %r" % line)
+                caps = [l.upper() for l in c.pop3_multiline()]
+                check("STLS" not in caps, "STLS still offered under TLS: %r" % caps)
+            c.send("QUIT")
+            line = c.line()
+            check(line.startswith("+OK"), "QUIT %r" % line)
+        else:
+            raise TestFailure("unknown protocol %s" % proto)
+        return greeting, version
+    finally:
+        raw.close()
+
+
 def main_wrapper(test):
     """Runs test(); exit 0 pass, 1 fail (TestFailure or any error)."""
     try:
@@ -270,6 +428,21 @@ def main_wrapper(test):
 
 
 if __name__ == "__main__":
+    if len(sys.argv) == 6 and sys.argv[1] == "send":
+        try:
+            send_message(int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5])
+        except Exception as e:  # smtplib errors, OSError
+            print("FAIL: send:", e)
+            sys.exit(1)
+        sys.exit(0)
+    if len(sys.argv) == 6 and sys.argv[1] == "greet":
+        try:
+            g, v = greet(int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5])
+        except (TestFailure, OSError) as e:
+            print("FAIL: greet %s: %s" % (" ".join(sys.argv[2:5]), e))
+            sys.exit(1)
+        print("%s %s" % (v or "plain", g))
+        sys.exit(0)
     if len(sys.argv) == 3 and sys.argv[1] == "seed":
         try:
             print(seed_walkthrough(int(sys.argv[2])))
@@ -277,5 +450,6 @@ if __name__ == "__main__":
             print("FAIL:", e)
             sys.exit(1)
         sys.exit(0)
-    print("usage: quailtest.py seed PORT", file=sys.stderr)
+    print("usage: quailtest.py seed PORT | send PORT FROM TO SUBJECT |"
+          " greet PORT smtp|pop3 plain|starttls|tls CAFILE", file=sys.stderr)
     sys.exit(64)

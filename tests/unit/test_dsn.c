@@ -1,6 +1,7 @@
 /*
  * test_dsn.c -- bounce messages (lib/dsn.c): RFC 3464 structure, hostile
- * reason lines, header cutting, status code extraction.
+ * reason lines, header cutting, status code extraction, remote replies
+ * (Remote-MTA, smtp Diagnostic-Code), delay warnings.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,8 +14,8 @@
 #include "dsn.h"
 
 static const struct dsn_rcpt rcpts[] = {
-	{ "nosuch@example.com", "5.1.1", "5.1.1 unknown user: nosuch@example.com" },
-	{ "\xc3\xa9t\xc3\xa9@example.com", "5.2.2", "mailbox full\r\nX-Injected: yes" },
+	{ "nosuch@example.com", "5.1.1", "5.1.1 unknown user: nosuch@example.com", false },
+	{ "\xc3\xa9t\xc3\xa9@example.com", "5.2.2", "mailbox full\r\nX-Injected: yes", false },
 };
 
 static void
@@ -172,6 +173,95 @@ test_sanitize_limits(void **state)
 	assert_string_equal(out, "");
 }
 
+static void
+test_remote_and_delayed(void **state)
+{
+	static const struct dsn_rcpt r[] = {
+		{ "u@example.org", "5.1.1", "mx.example.org[192.0.2.1] said: "
+		  "550 5.1.1 <u@example.org>: User unknown", true },
+		{ "v@example.org", "4.4.1", "connect to mx.example.org[192.0.2.1]:25: "
+		  "Connection refused", true },
+		{ "w@example.org", "4.4.7", "message expired after 9s in queue: "
+		  "[192.0.2.7] said: 451 4.3.0 try\r\nlater", true },
+	};
+	struct dsn d;
+	struct buf b;
+	const char *err;
+
+	(void)state;
+	fill(&d, "Subject: x\n");
+	d.rcpts = r;
+	d.n_rcpts = 3;
+	buf_init(&b, 0);
+	assert_int_equal(dsn_build(&d, &b, &err), 0);
+	static const char *const want[] = {
+		("Final-Recipient: rfc822; u@example.org\nAction: failed\nStatus: 5.1.1\n"
+		 "Remote-MTA: dns; mx.example.org\n"
+		 "Diagnostic-Code: smtp; 550 5.1.1 <u@example.org>: User unknown\n"),
+		("Final-Recipient: rfc822; v@example.org\nAction: failed\nStatus: 4.4.1\n"
+		 "Diagnostic-Code: X-Quail; connect to mx.example.org[192.0.2.1]:25: "
+		 "Connection refused\n"),
+		("Status: 4.4.7\nRemote-MTA: dns; 192.0.2.7\n"
+		 "Diagnostic-Code: smtp; 451 4.3.0 try??later\n"),
+		"Subject: Undelivered Mail Returned to Sender\n",
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (strstr(b.data, want[i]) == NULL)
+			fail_msg("missing %s in:\n%s", want[i], b.data);
+	assert_null(strstr(b.data, "Will-Retry-Until"));
+	buf_free(&b);
+
+	d.delayed = true;
+	d.retry_until = 1700432000;
+	d.n_rcpts = 1;
+	buf_init(&b, 0);
+	assert_int_equal(dsn_build(&d, &b, &err), 0);
+	assert_non_null(strstr(b.data, "Subject: Delayed Mail (still being retried)\n"));
+	assert_non_null(strstr(b.data, "Action: delayed\n"));
+	assert_null(strstr(b.data, "Action: failed"));
+	assert_non_null(strstr(b.data, "Will-Retry-Until: "));
+	assert_non_null(strstr(b.data, "YOU DO NOT NEED TO RESEND"));
+	assert_non_null(strstr(b.data, "report-type=delivery-status"));
+	buf_free(&b);
+}
+
+static void
+test_remote_reply_parse(void **state)
+{
+	static const struct {
+		const char *reason;
+		const char *mta;        /* NULL: not a remote reply */
+		const char *reply;
+	} t[] = {
+		{ "mx.example.org[192.0.2.1] said: 550 nope", "mx.example.org", "550 nope" },
+		{ "[2001:db8::1] said: 421 bye", "2001:db8::1", "421 bye" },
+		{ "expired: mx[1.2.3.4] said: 451 x", "mx", "451 x" },
+		{ "mx[1.2.3.4] said: 55 short", NULL, NULL },
+		{ "mx[1.2.3.4] said: abc", NULL, NULL },
+		{ "mx 1.2.3.4] said: 550 x", NULL, NULL },
+		{ "] said: 550 x", NULL, NULL },
+		{ "[] said: 550 x", NULL, NULL },
+		{ "m<x>[1.2.3.4] said: 550 x", NULL, NULL },
+		{ "said: 550", NULL, NULL },
+		{ "", NULL, NULL },
+		{ NULL, NULL, NULL },
+	};
+	char mta[64];
+	const char *reply;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		bool ok = dsn_remote_reply(t[i].reason, mta, sizeof(mta), &reply);
+		if (ok != (t[i].mta != NULL))
+			fail_msg("case %zu: got %d", i, ok);
+		if (ok && (strcmp(mta, t[i].mta) != 0 || strcmp(reply, t[i].reply) != 0))
+			fail_msg("case %zu: got %s / %s", i, mta, reply);
+	}
+	/* mta buffer limit: name of 3 bytes needs 4 (limit), 3 is too small. */
+	assert_true(dsn_remote_reply("abc[1.2.3.4] said: 250 ok", mta, 4, &reply));
+	assert_false(dsn_remote_reply("abc[1.2.3.4] said: 250 ok", mta, 3, &reply));
+}
+
 int
 main(void)
 {
@@ -181,6 +271,8 @@ main(void)
 		cmocka_unit_test(test_header_cut),
 		cmocka_unit_test(test_status_from_reason),
 		cmocka_unit_test(test_sanitize_limits),
+		cmocka_unit_test(test_remote_and_delayed),
+		cmocka_unit_test(test_remote_reply_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,8 @@ S: 250-.*
 S: 250-.*
 S: 250-.*
 S: 250-.*
+S: 250-.*
+S: 250-.*
 S: 250 SMTPUTF8
 C: mail from: me@mycompany.com
 S: 250 2\.1\.0 Ok

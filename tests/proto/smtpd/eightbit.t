@@ -8,6 +8,8 @@ S: 250-.*
 S: 250-.*
 S: 250-.*
 S: 250-.*
+S: 250-.*
+S: 250-.*
 S: 250 SMTPUTF8
 C: MAIL FROM:<me@mycompany.com> BODY=8BITMIME
 S: 250 2\.1\.0 Ok

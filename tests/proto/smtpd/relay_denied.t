@@ -7,6 +7,7 @@ S: 250-.*
 S: 250-.*
 S: 250-.*
 S: 250-.*
+S: 250-.*
 S: 250 SMTPUTF8
 C: MAIL FROM:<someone@example.org>
 S: 250 2\.1\.0 Ok

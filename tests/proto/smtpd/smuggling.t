@@ -10,6 +10,8 @@ S: 250-.*
 S: 250-.*
 S: 250-.*
 S: 250-.*
+S: 250-.*
+S: 250-.*
 S: 250 SMTPUTF8
 C: MAIL FROM:<me@mycompany.com>
 S: 250 2\.1\.0 Ok

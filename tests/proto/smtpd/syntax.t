@@ -7,6 +7,8 @@ S: 250-.*
 S: 250-.*
 S: 250-.*
 S: 250-.*
+S: 250-.*
+S: 250-.*
 S: 250 SMTPUTF8
 C: MAIL
 S: 501 5\.5\.4 Syntax: MAIL FROM:<address>

@@ -1,0 +1,125 @@
+/*
+ * uidlist.h -- the per-folder UID list shared by quail-pop3d and
+ * quail-imapd: persistent IMAP UIDs (RFC 3501 2.3.1.1) and POP3 UIDLs
+ * (RFC 1939 7) for the messages of one Maildir folder.
+ *
+ * File "<folder>/quail-uidlist", text, one record per line:
+ *     V1 <uidvalidity> <uidnext>           the header (first line)
+ *     <uid> <base name>                    one line per known message
+ * The base name is the Maildir file name up to the first ':' or ','
+ * (flag changes and S=/W= never change it). UIDs are strictly
+ * increasing down the file and below uidnext; a UID is never reused:
+ * uidnext only grows, also across compactions. UIDVALIDITY is the time the
+ * list was created (and is bumped only if the file had to be rebuilt).
+ *
+ * Writers hold "<folder>/quail-uidlist.lock", an NFS-safe dotlock made
+ * with link(2) (a unique file linked to the lock name; success is judged
+ * by the link count, as NFS may report a lost reply). A lock older than
+ * UIDLIST_LOCK_STALE_SECS, or one left by a dead process on this host, is
+ * broken. New messages are appended (one write, fdatasync: a UID a client
+ * has seen must not be handed out again after a crash); when most entries
+ * are gone the file is rewritten (tmp + fsync + rename). Readers need no
+ * lock: a partial last line (an append in progress) is ignored.
+ *
+ * Memory: struct uidlist owns its entries and names; uidlist_free().
+ * Return convention: 0 ok, -1 error with errno and *error_r (static).
+ */
+#ifndef QUAIL_UIDLIST_H
+#define QUAIL_UIDLIST_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "buf.h"
+
+#define UIDLIST_FILE "quail-uidlist"
+#define UIDLIST_LOCK_FILE "quail-uidlist.lock"
+/* A lock file older than this is considered left behind and broken. */
+#define UIDLIST_LOCK_STALE_SECS 120
+/* How long uidlist_lock() waits for another holder before giving up. */
+#define UIDLIST_LOCK_WAIT_SECS 30
+/* Longest base name kept (a file name is at most NAME_MAX bytes). */
+#define UIDLIST_NAME_MAX_BYTES 255
+/* Largest list file read (about 10 million messages). */
+#define UIDLIST_FILE_MAX_BYTES (1024UL * 1024 * 1024)
+/* Rewrite when at least this many entries are gone and they are at least
+ * half of the file: bounded file size, rare rewrites. */
+#define UIDLIST_COMPACT_MIN_GONE 64
+
+struct uidlist_entry {
+	uint32_t uid;
+	size_t name_off; /* offset of the NUL-terminated base name in names */
+	size_t name_len;
+	uint64_t hash; /* of the name (rehashing without rereading) */
+};
+
+struct uidlist {
+	char dir[PATH_MAX];	       /* the folder (Maildir) */
+	uint32_t uidvalidity;	       /* 0 until read or created */
+	uint32_t uidnext;	       /* next UID to hand out (>= 1) */
+	struct uidlist_entry *entries; /* ascending uid */
+	size_t n, cap;
+	struct buf names; /* base names, NUL-separated */
+	uint64_t *hash;	  /* open addressing: hash tag | entry index + 1 */
+	size_t hash_cap;  /* power of two, > 2 * n */
+	bool exists;	  /* the file was found by the last read */
+	/* The last sync found a bad file and rebuilt it with a new
+	 * uidvalidity (log it). */
+	bool rebuilt;
+	bool locked;
+	dev_t lock_dev; /* identity of the lock file we created */
+	ino_t lock_ino;
+	struct timespec lock_mtime; /* (inode numbers get reused) */
+	dev_t file_dev;		    /* identity of the file we read last */
+	ino_t file_ino;
+	off_t file_size;
+	struct timespec file_mtime;
+};
+
+/* Returns the base name of a Maildir file name: its length up to the
+ * first ':' or ','. */
+size_t uidlist_base_len(const char *name);
+/* True if s[0..len) may be stored as a base name: 1..UIDLIST_NAME_MAX_BYTES
+ * bytes of visible ASCII or 8-bit, no '/', ':', ',', not starting '.'. */
+bool uidlist_valid_base(const char *s, size_t len);
+
+/* Initialises an empty list for folder dir (nothing is read). 0 / -1. */
+int uidlist_init(struct uidlist *ul, const char *dir, const char **error_r);
+void uidlist_free(struct uidlist *ul);
+
+/* Reads the list file (one read of the whole file). A missing file gives
+ * an empty list with exists = false. Skips the read when the file did
+ * not change since the last call. A malformed file is an error (EINVAL);
+ * uidlist_sync() rebuilds it. 0 / -1. */
+int uidlist_read(struct uidlist *ul, const char **error_r);
+
+/* Parses list text (pure; exported for tests and the fuzzer): replaces
+ * the content of ul. A trailing line without LF is ignored. 0, or -1
+ * with *error_r (EINVAL). */
+int uidlist_parse(struct uidlist *ul, const char *data, size_t len,
+		  const char **error_r);
+
+/* The UID of a base name (len bytes), or 0 if unknown. */
+uint32_t uidlist_lookup(const struct uidlist *ul, const char *base, size_t len);
+
+/* Takes the dotlock (waits up to UIDLIST_LOCK_WAIT_SECS; EWOULDBLOCK on
+ * timeout). 0 / -1. */
+int uidlist_lock(struct uidlist *ul, const char **error_r);
+/* Releases the lock if it is still ours. */
+void uidlist_unlock(struct uidlist *ul);
+
+/* The folder's messages are the n names (full Maildir file names or base
+ * names, in the order new UIDs should be given). Makes sure each has a
+ * UID: reads the list, and if a name is unknown, or the file is missing
+ * or bad, or worth compacting, takes the lock, re-reads, appends the new
+ * names (or rewrites the file) and releases the lock. Fills uids_r[i]
+ * (n entries) when uids_r != NULL. Lock-free when nothing is new.
+ * 0 / -1. */
+int uidlist_sync(struct uidlist *ul, const char *const *names, size_t n,
+		 uint32_t *uids_r, const char **error_r);
+
+#endif

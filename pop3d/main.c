@@ -1,0 +1,84 @@
+/*
+ * main.c -- quail-pop3d: started per connection by inetd/xinetd/tcpserver
+ * with the client on stdin/stdout (-t: implicit TLS, port 995). Loads
+ * quail.conf and the TLS key, splits into the protocol child and the root
+ * monitor (lib/login.h), and hands over to roles.c: the AUTHORIZATION
+ * state (auth.c) in the child, the TRANSACTION state (session.c) as the
+ * mailbox owner.
+ *
+ * SECURITY: the certificate key is loaded while root, before the split;
+ * client bytes are parsed only by the unprivileged child until login; the
+ * post-login session runs as the mailbox owner and never as root. Under
+ * xinetd stderr may be the client's socket: it is then never written.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exitcode.h"
+#include "log.h"
+#include "pop3d.h"
+
+static const char usage[] = "quail-pop3d [-v] [-t] [-C confdir]";
+
+int
+main(int argc, char **argv)
+{
+	static struct conf conf;
+	static struct pop3d_env env;
+	struct login *l = NULL;
+	enum login_role role;
+	const char *confdir = NULL, *error = NULL;
+	bool quiet_stderr;
+	int opt, r;
+
+	while ((opt = getopt(argc, argv, "vtC:")) != -1) {
+		switch (opt) {
+		case 'v':
+			env.trace = true;
+			break;
+		case 't':
+			env.implicit_tls = true;
+			break;
+		case 'C':
+			confdir = optarg;
+			break;
+		default:
+			die_usage(usage);
+		}
+	}
+	if (optind != argc)
+		die_usage(usage);
+	quiet_stderr = peer_stderr_is_client();
+	if (quiet_stderr)
+		peer_stderr_to_null();
+	if (conf_load(&conf, conf_dir(confdir), &error) < 0) {
+		log_open("pop3d", "syslog");
+		roles_fail_temp(STDOUT_FILENO, "configuration error", error);
+	}
+	log_open("pop3d", quiet_stderr && strcmp(conf.log_dest, "stderr") == 0
+				  ? "syslog"
+				  : conf.log_dest);
+	env.conf = &conf;
+	env.trace = env.trace || conf.trace;
+	peer_ip(STDIN_FILENO, &env);
+	/* The key is readable by root only: load it before the split. */
+	if (conf.tls_cert[0] != '\0' &&
+	    tls_server_new(&env.tls, conf.tls_cert, conf.tls_key, &error) < 0)
+		roles_fail_temp(STDOUT_FILENO, "TLS certificate", error);
+	if (env.implicit_tls && env.tls == NULL)
+		roles_fail_temp(STDOUT_FILENO, "-t (implicit TLS)",
+				"no tls_cert configured");
+	log_msg(LOG_INFO, "connect from %s", env.remote_ip);
+	if (login_split(&l, &conf, "pop3d", &role, &error) < 0)
+		roles_fail_temp(STDOUT_FILENO, "login", error);
+	if (role == LOGIN_MONITOR)
+		r = roles_monitor(l, &env);
+	else
+		r = roles_child(l, &env);
+	login_free(&l);
+	tls_server_free(&env.tls);
+	conf_free(&conf);
+	return r;
+}

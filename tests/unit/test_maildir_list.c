@@ -1,0 +1,283 @@
+/*
+ * test_maildir_list.c -- lib/maildir_list.c: name parsing (S=, W=, flags,
+ * bad and overflowing numbers, fields after ':' ignored), listing new/
+ * and cur/ (dot files and directories skipped, sorted by base name, a
+ * message in both new/ and cur/ listed once from cur/, missing cur/ an
+ * error), paths, and the size fallbacks (stat for S=, reading for W=,
+ * CRLF files, a missing last LF, empty files, a vanished file).
+ */
+/* cmocka.h needs these first, in this order */
+/* clang-format off */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+/* clang-format on */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "maildir_list.h"
+
+struct fixture {
+	char dir[64];
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char p[128];
+
+	if (f == NULL)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test_maildir_list.XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(p, sizeof(p), "%s/new", f->dir);
+	mkdir(p, 0700);
+	snprintf(p, sizeof(p), "%s/cur", f->dir);
+	mkdir(p, 0700);
+	snprintf(p, sizeof(p), "%s/tmp", f->dir);
+	mkdir(p, 0700);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+static void
+put(const char *dir, const char *sub, const char *name, const void *data,
+    size_t len)
+{
+	char path[512];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, name);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+}
+
+static void
+test_parse_name(void **state)
+{
+	static const struct {
+		const char *name;
+		size_t base_len;
+		int has_size, has_vsize;
+		uint64_t size, vsize;
+		const char *flags;
+	} cases[] = {
+		{ "1.M2P3.h,S=10,W=12", 8, 1, 1, 10, 12, "" },
+		{ "1.M2P3.h,S=10,W=12:2,FS", 8, 1, 1, 10, 12, "FS" },
+		{ "1.M2P3.h,W=12,S=10:2,", 8, 1, 1, 10, 12, "" },
+		{ "1.M2P3.h:2,S", 8, 0, 0, 0, 0, "S" },
+		{ "1.M2P3.h", 8, 0, 0, 0, 0, "" },
+		{ "1.M2P3.h:1,x", 8, 0, 0, 0, 0, "" },
+		{ "1.M2P3.h,S=", 8, 0, 0, 0, 0, "" },
+		{ "1.M2P3.h,S=x1", 8, 0, 0, 0, 0, "" },
+		{ "1.M2P3.h,S=1x", 8, 0, 0, 0, 0, "" },
+		{ "1.M2P3.h,S=-1", 8, 0, 0, 0, 0, "" },
+		{ "1.M2P3.h,S=1099511627776", 8, 1, 0, 1099511627776ULL, 0,
+		  "" },
+		{ "1.M2P3.h,S=1099511627777", 8, 0, 0, 0, 0, "" },
+		{ "1.M2P3.h,S=18446744073709551615", 8, 0, 0, 0, 0, "" },
+		{ "1.M2P3.h,S=18446744073709551616", 8, 0, 0, 0, 0, "" },
+		{ "1.M2P3.h,S=99999999999999999999999", 8, 0, 0, 0, 0, "" },
+		{ "1.M2P3.h,X=5,S=7", 8, 1, 0, 7, 0, "" },
+		{ "1.M2P3.h,S", 8, 0, 0, 0, 0, "" },
+		{ "1.M2P3.h,", 8, 0, 0, 0, 0, "" },
+		{ "1.M2P3.h:2,S,W=9", 8, 0, 0, 0, 0, "S,W=9" },
+		{ "", 0, 0, 0, 0, 0, "" },
+	};
+	struct maildir_msg m;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&m, 0x5a, sizeof(m));
+		maildir_list_parse_name(cases[i].name, &m);
+		if (m.base_len != cases[i].base_len ||
+		    m.has_size != (bool)cases[i].has_size ||
+		    m.has_vsize != (bool)cases[i].has_vsize ||
+		    (m.has_size && m.size != cases[i].size) ||
+		    (m.has_vsize && m.vsize != cases[i].vsize) ||
+		    strcmp(m.flags, cases[i].flags) != 0)
+			fail_msg("case %zu: '%s'", i, cases[i].name);
+		assert_ptr_equal(m.name, cases[i].name);
+	}
+}
+
+static void
+test_list(void **state)
+{
+	struct fixture *f = *state;
+	struct maildir_list l;
+	const char *error = NULL;
+	char p[256];
+
+	put(f->dir, "new", "300.M1P1.h,S=3,W=4", "ab\n", 3);
+	put(f->dir, "new", "100.M1P1.h,S=3,W=4", "ab\n", 3);
+	put(f->dir, "cur", "200.M1P1.h,S=3,W=4:2,S", "ab\n", 3);
+	put(f->dir, "new", ".hidden", "x", 1);
+	put(f->dir, "tmp", "400.M1P1.h", "x", 1);
+	/* the same message in new/ and cur/ (moved while listing) */
+	put(f->dir, "new", "250.M1P1.h,S=3,W=4", "ab\n", 3);
+	put(f->dir, "cur", "250.M1P1.h,S=3,W=4:2,RS", "ab\n", 3);
+	snprintf(p, sizeof(p), "%s/cur/subdir", f->dir);
+	assert_int_equal(mkdir(p, 0700), 0);
+
+	assert_int_equal(maildir_list_read(&l, f->dir, &error), 0);
+	assert_int_equal(l.n, 4);
+	assert_string_equal(l.msgs[0].name, "100.M1P1.h,S=3,W=4");
+	assert_false(l.msgs[0].in_cur);
+	assert_string_equal(l.msgs[1].name, "200.M1P1.h,S=3,W=4:2,S");
+	assert_true(l.msgs[1].in_cur);
+	assert_string_equal(l.msgs[1].flags, "S");
+	assert_string_equal(l.msgs[2].name, "250.M1P1.h,S=3,W=4:2,RS");
+	assert_true(l.msgs[2].in_cur);
+	assert_string_equal(l.msgs[3].name, "300.M1P1.h,S=3,W=4");
+	assert_int_equal(l.msgs[3].vsize, 4);
+	assert_int_equal(l.msgs[3].uid, 0);
+	assert_false(l.msgs[3].mark);
+	assert_int_equal(maildir_list_path(f->dir, &l.msgs[1], p, sizeof(p)),
+			 0);
+	assert_int_equal(access(p, R_OK), 0);
+	assert_int_equal(maildir_list_path(f->dir, &l.msgs[1], p, 10), -1);
+	maildir_list_free(&l);
+	maildir_list_free(&l); /* twice is harmless */
+}
+
+static void
+test_list_empty_and_missing(void **state)
+{
+	struct fixture *f = *state;
+	struct maildir_list l;
+	const char *error = NULL;
+	char p[128];
+
+	assert_int_equal(maildir_list_read(&l, f->dir, &error), 0);
+	assert_int_equal(l.n, 0);
+	maildir_list_free(&l);
+	snprintf(p, sizeof(p), "%s/cur", f->dir);
+	assert_int_equal(rmdir(p), 0);
+	assert_int_equal(maildir_list_read(&l, f->dir, &error), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_non_null(error);
+	assert_null(l.msgs);
+}
+
+static void
+test_fill_sizes(void **state)
+{
+	struct fixture *f = *state;
+	struct maildir_list l;
+	const char *error = NULL;
+	size_t i;
+
+	/* no S=/W=: LF file, CRLF file, mixed, no final LF, empty */
+	put(f->dir, "new", "1.a", "a\nbb\n", 5);
+	put(f->dir, "new", "2.b", "a\r\nbb\r\n", 7);
+	put(f->dir, "new", "3.c", "a\r\nb\n\r", 6);
+	put(f->dir, "cur", "4.d:2,", "abc", 3);
+	put(f->dir, "cur", "5.e:2,S", "", 0);
+	/* W= present, S= missing: stat only */
+	put(f->dir, "new", "6.f,W=99", "abcd", 4);
+	/* both present: the file is not even opened (it lies) */
+	put(f->dir, "new", "7.g,S=1,W=2", "0123456789", 10);
+	assert_int_equal(maildir_list_read(&l, f->dir, &error), 0);
+	assert_int_equal(l.n, 7);
+	for (i = 0; i < l.n; i++)
+		assert_int_equal(
+			maildir_list_fill_sizes(f->dir, &l.msgs[i], &error), 0);
+	assert_int_equal(l.msgs[0].size, 5);
+	assert_int_equal(l.msgs[0].vsize, 7);
+	assert_int_equal(l.msgs[1].size, 7);
+	assert_int_equal(l.msgs[1].vsize, 7);
+	assert_int_equal(l.msgs[2].size, 6);
+	assert_int_equal(l.msgs[2].vsize, 6 + 1 + 2); /* bare LF + CRLF added */
+	assert_int_equal(l.msgs[3].vsize, 5);
+	assert_int_equal(l.msgs[4].size, 0);
+	assert_int_equal(l.msgs[4].vsize, 0);
+	assert_int_equal(l.msgs[5].size, 4);
+	assert_int_equal(l.msgs[5].vsize, 99);
+	assert_int_equal(l.msgs[6].size, 1);
+	assert_int_equal(l.msgs[6].vsize, 2);
+	maildir_list_free(&l);
+}
+
+static void
+test_fill_vanished(void **state)
+{
+	struct fixture *f = *state;
+	struct maildir_list l;
+	const char *error = NULL;
+	char p[128];
+
+	put(f->dir, "new", "1.a", "x\n", 2);
+	assert_int_equal(maildir_list_read(&l, f->dir, &error), 0);
+	snprintf(p, sizeof(p), "%s/new/1.a", f->dir);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(maildir_list_fill_sizes(f->dir, &l.msgs[0], &error),
+			 -1);
+	assert_int_equal(errno, ENOENT);
+	maildir_list_free(&l);
+}
+
+static void
+test_many(void **state)
+{
+	struct fixture *f = *state;
+	struct maildir_list l;
+	const char *error = NULL;
+	enum { N = 2000 };
+	char name[64];
+	size_t i;
+
+	for (i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "%zu.M1P1.h,S=2,W=3",
+			 100000 + (i * 7919) % N);
+		put(f->dir, i % 2 ? "new" : "cur", name, "x\n", 2);
+	}
+	assert_int_equal(maildir_list_read(&l, f->dir, &error), 0);
+	assert_int_equal(l.n, N);
+	for (i = 1; i < N; i++)
+		assert_true(strcmp(l.msgs[i - 1].name, l.msgs[i].name) < 0);
+	maildir_list_free(&l);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_name),
+		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_empty_and_missing,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fill_sizes, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_fill_vanished, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_many, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,518 @@
+/*
+ * test_uidlist.c -- lib/uidlist.c, the per-folder UID list shared by
+ * quail-pop3d and quail-imapd: parsing (good files, every kind of damage,
+ * a partial last line, number limits), base names, first sync, stable
+ * UIDs across syncs and new deliveries, flag changes keeping UIDs,
+ * appends without a rewrite, compaction keeping uidnext, no UID reuse,
+ * rebuilding a damaged file with a new UIDVALIDITY, and the link(2)
+ * dotlock: stale by age, stale by dead pid, waiting for a live holder,
+ * never removing a lock that is not ours.
+ */
+/* cmocka.h needs these first, in this order */
+/* clang-format off */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+/* clang-format on */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "uidlist.h"
+
+struct fixture {
+	char dir[64];
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test_uidlist.XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+static void
+write_file(const char *dir, const char *name, const char *text)
+{
+	char path[256];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	assert_int_equal(fclose(fp), 0);
+}
+
+static char *
+read_file(const char *dir, const char *name)
+{
+	static char data[1 << 20];
+	char path[256];
+	FILE *fp;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fp = fopen(path, "r");
+	if (fp == NULL)
+		return NULL;
+	n = fread(data, 1, sizeof(data) - 1, fp);
+	data[n] = '\0';
+	fclose(fp);
+	return data;
+}
+
+/* ---- parsing -------------------------------------------------------- */
+
+static void
+test_parse_good(void **state)
+{
+	struct uidlist ul;
+	const char *error = NULL;
+	static const char text[] = "V1 1700000000 10\n1 a.M1P1.host\n5 b\n9 "
+				   "c\n";
+
+	(void)state;
+	assert_int_equal(uidlist_init(&ul, "/nonexistent", &error), 0);
+	assert_int_equal(uidlist_parse(&ul, text, strlen(text), &error), 0);
+	assert_int_equal(ul.uidvalidity, 1700000000u);
+	assert_int_equal(ul.uidnext, 10);
+	assert_int_equal(ul.n, 3);
+	assert_int_equal(uidlist_lookup(&ul, "a.M1P1.host", 11), 1);
+	assert_int_equal(uidlist_lookup(&ul, "b", 1), 5);
+	assert_int_equal(uidlist_lookup(&ul, "c", 1), 9);
+	assert_int_equal(uidlist_lookup(&ul, "d", 1), 0);
+	assert_int_equal(uidlist_lookup(&ul, "a.M1P1.hos", 10), 0);
+	/* entries beyond the header's uidnext raise it (appends) */
+	assert_int_equal(uidlist_parse(&ul, "V1 5 2\n7 x\n", 11, &error), 0);
+	assert_int_equal(ul.uidnext, 8);
+	/* a partial last line is an append in progress: ignored */
+	assert_int_equal(uidlist_parse(&ul, "V1 5 2\n7 x\n8 y", 14, &error), 0);
+	assert_int_equal(ul.n, 1);
+	assert_int_equal(uidlist_lookup(&ul, "y", 1), 0);
+	/* limits */
+	assert_int_equal(uidlist_parse(&ul, "V1 4294967295 4294967295\n", 25,
+				       &error),
+			 0);
+	assert_int_equal(
+		uidlist_parse(&ul, "V1 1 1\n4294967294 z\n", 20, &error), 0);
+	assert_int_equal(ul.uidnext, 4294967295u);
+	uidlist_free(&ul);
+}
+
+static void
+test_parse_bad(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		"V1 1 1",
+		"V2 1 1\n",
+		"V1 1\n",
+		"V1 0 1\n",
+		"V1 1 0\n",
+		"V1 01 1\n",
+		"V1 1 1 \n",
+		"V1 -1 1\n",
+		"V1 4294967296 1\n",
+		"V1 1 1\n1\n",
+		"V1 1 1\nx a\n",
+		"V1 1 1\n0 a\n",
+		"V1 1 1\n2 a\n2 b\n",
+		"V1 1 1\n3 a\n2 b\n",
+		"V1 1 1\n1 a\n2 a\n",
+		"V1 1 1\n1 .a\n",
+		"V1 1 1\n1 a/b\n",
+		"V1 1 1\n1 a b\n",
+		"V1 1 1\n1 a:2,S\n",
+		"V1 1 1\n1 a,S=1\n",
+		"V1 1 1\n1 \n",
+		"V1 1 1\n1 a\tb\n",
+		"V1 1 1\n4294967295 a\n",
+		"V1 1 1\n01 a\n",
+		"V1 1 1\n\n",
+	};
+	struct uidlist ul;
+	const char *error;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(uidlist_init(&ul, "/nonexistent", &error), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		error = NULL;
+		errno = 0;
+		if (uidlist_parse(&ul, bad[i], strlen(bad[i]), &error) != -1)
+			fail_msg("accepted: '%s'", bad[i]);
+		assert_int_equal(errno, EINVAL);
+		assert_non_null(error);
+	}
+	/* a NUL inside a name */
+	assert_int_equal(uidlist_parse(&ul, "V1 1 1\n1 a\0b\n", 13, &error),
+			 -1);
+	uidlist_free(&ul);
+}
+
+static void
+test_base(void **state)
+{
+	char longname[UIDLIST_NAME_MAX_BYTES + 2];
+
+	(void)state;
+	assert_int_equal(uidlist_base_len("1.M2P3.h,S=10,W=12:2,S"), 8);
+	assert_int_equal(uidlist_base_len("1.M2P3.h:2,"), 8);
+	assert_int_equal(uidlist_base_len("plain"), 5);
+	assert_true(uidlist_valid_base("1.M2P3.h", 8));
+	assert_true(uidlist_valid_base("\xc3\xa9", 2));
+	assert_false(uidlist_valid_base("", 0));
+	assert_false(uidlist_valid_base(".x", 2));
+	assert_false(uidlist_valid_base("a b", 3));
+	memset(longname, 'n', sizeof(longname));
+	assert_true(uidlist_valid_base(longname, UIDLIST_NAME_MAX_BYTES));
+	assert_false(uidlist_valid_base(longname, UIDLIST_NAME_MAX_BYTES + 1));
+}
+
+/* ---- sync ----------------------------------------------------------- */
+
+static void
+test_sync_stable(void **state)
+{
+	struct fixture *f = *state;
+	struct uidlist ul, ul2;
+	const char *error = NULL;
+	const char *names1[] = { "100.M1P1.h,S=5,W=6", "101.M1P1.h",
+				 "102.M1P1.h:2,S" };
+	const char *names2[] = { "101.M1P1.h:2,RS", "099.M1P1.h",
+				 "100.M1P1.h,S=5,W=6:2,", "102.M1P1.h:2,S",
+				 "103.M1P1.h" };
+	uint32_t uids[5], validity;
+	struct stat st1, st2;
+	char path[128];
+	char *text;
+
+	assert_int_equal(uidlist_init(&ul, f->dir, &error), 0);
+	assert_int_equal(uidlist_sync(&ul, names1, 3, uids, &error), 0);
+	assert_int_equal(uids[0], 1);
+	assert_int_equal(uids[1], 2);
+	assert_int_equal(uids[2], 3);
+	validity = ul.uidvalidity;
+	assert_true(validity + 5 >= (uint32_t)time(NULL));
+	text = read_file(f->dir, UIDLIST_FILE);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "\n1 100.M1P1.h\n2 101.M1P1.h\n3 "
+				     "102.M1P1.h\n"));
+	assert_null(read_file(f->dir, UIDLIST_LOCK_FILE));
+
+	/* the same names again: nothing written */
+	snprintf(path, sizeof(path), "%s/%s", f->dir, UIDLIST_FILE);
+	assert_int_equal(stat(path, &st1), 0);
+	assert_int_equal(uidlist_init(&ul2, f->dir, &error), 0);
+	assert_int_equal(uidlist_sync(&ul2, names1, 3, uids, &error), 0);
+	assert_int_equal(uids[2], 3);
+	assert_int_equal(stat(path, &st2), 0);
+	assert_int_equal(st1.st_ino, st2.st_ino);
+	assert_int_equal(st1.st_size, st2.st_size);
+
+	/* flags changed, one new delivery sorting first: old UIDs stay, the
+	 * new ones get new UIDs in the given order, by append */
+	assert_int_equal(uidlist_sync(&ul2, names2, 5, uids, &error), 0);
+	assert_int_equal(uids[0], 2);
+	assert_int_equal(uids[1], 4);
+	assert_int_equal(uids[2], 1);
+	assert_int_equal(uids[3], 3);
+	assert_int_equal(uids[4], 5);
+	assert_int_equal(ul2.uidvalidity, validity);
+	assert_int_equal(stat(path, &st2), 0);
+	assert_int_equal(st1.st_ino, st2.st_ino); /* appended, not rewritten */
+
+	/* the first object sees the appends when it reads again */
+	assert_int_equal(uidlist_read(&ul, &error), 0);
+	assert_int_equal(uidlist_lookup(&ul, "103.M1P1.h", 10), 5);
+	assert_int_equal(ul.uidnext, 6);
+	uidlist_free(&ul);
+	uidlist_free(&ul2);
+}
+
+static void
+test_sync_compact(void **state)
+{
+	struct fixture *f = *state;
+	struct uidlist ul;
+	const char *error = NULL;
+	enum { N = 300 };
+	static char store[N][32];
+	const char *names[N];
+	uint32_t uids[N];
+	char *text;
+	size_t i;
+
+	for (i = 0; i < N; i++) {
+		snprintf(store[i], sizeof(store[i]), "%zu.M1P1.h,S=1",
+			 1000 + i);
+		names[i] = store[i];
+	}
+	assert_int_equal(uidlist_init(&ul, f->dir, &error), 0);
+	assert_int_equal(uidlist_sync(&ul, names, N, uids, &error), 0);
+	assert_int_equal(uids[N - 1], N);
+	/* keep the last 10: 290 gone, so the file is rewritten */
+	assert_int_equal(uidlist_sync(&ul, names + N - 10, 10, uids, &error),
+			 0);
+	for (i = 0; i < 10; i++)
+		assert_int_equal(uids[i], N - 10 + 1 + i);
+	text = read_file(f->dir, UIDLIST_FILE);
+	assert_non_null(text);
+	assert_null(strstr(text, "\n1 1000.M1P1.h\n"));
+	assert_non_null(strstr(text, "\n300 1299.M1P1.h\n"));
+	/* uidnext survived the compaction */
+	assert_int_equal(
+		strncmp(text + strcspn(text, " ") + 1 +
+				strcspn(text + strcspn(text, " ") + 1, " "),
+			" 301\n", 5),
+		0);
+	/* everything gone, then a new message: a new UID, never an old one */
+	assert_int_equal(uidlist_sync(&ul, NULL, 0, NULL, &error), 0);
+	assert_int_equal(uidlist_sync(&ul, names, 1, uids, &error), 0);
+	assert_int_equal(uids[0], N + 1);
+	uidlist_free(&ul);
+}
+
+static void
+test_sync_rebuild(void **state)
+{
+	struct fixture *f = *state;
+	struct uidlist ul;
+	const char *error = NULL;
+	const char *names[] = { "1.a", "2.b" };
+	uint32_t uids[2];
+	uint32_t future = (uint32_t)time(NULL) + 1000;
+	char text[64];
+
+	snprintf(text, sizeof(text), "V1 %u 50\n7 1.a\n3 2.b\n",
+		 (unsigned)future);
+	write_file(f->dir, UIDLIST_FILE, text);
+	assert_int_equal(uidlist_init(&ul, f->dir, &error), 0);
+	assert_int_equal(uidlist_sync(&ul, names, 2, uids, &error), 0);
+	assert_true(ul.rebuilt);
+	/* the new UIDVALIDITY is above the old one even if the clock is not */
+	assert_true(ul.uidvalidity > future);
+	assert_int_equal(uids[0], 1);
+	assert_int_equal(uids[1], 2);
+	/* and the rebuilt file is good */
+	assert_int_equal(uidlist_read(&ul, &error), 0);
+	uidlist_free(&ul);
+}
+
+static void
+test_sync_bad_names(void **state)
+{
+	struct fixture *f = *state;
+	struct uidlist ul;
+	const char *error = NULL;
+	const char *names[] = { ".hidden", "ok", "with space" };
+	uint32_t uids[3];
+
+	assert_int_equal(uidlist_init(&ul, f->dir, &error), 0);
+	assert_int_equal(uidlist_sync(&ul, names, 3, uids, &error), 0);
+	assert_int_equal(uids[0], 0);
+	assert_int_equal(uids[1], 1);
+	assert_int_equal(uids[2], 0);
+	/* names that cannot be stored do not make every sync take the lock
+	 * and write: a lock held by someone else does not matter then */
+	write_file(f->dir, UIDLIST_LOCK_FILE, "1 other\n");
+	assert_int_equal(uidlist_sync(&ul, names, 3, uids, &error), 0);
+	assert_int_equal(uids[1], 1);
+	uidlist_free(&ul);
+}
+
+static void
+test_init_too_long(void **state)
+{
+	static char dir[PATH_MAX + 10];
+	struct uidlist ul;
+	const char *error = NULL;
+
+	(void)state;
+	memset(dir, 'd', sizeof(dir) - 1);
+	assert_int_equal(uidlist_init(&ul, dir, &error), -1);
+	assert_non_null(error);
+}
+
+static void
+test_missing_dir(void **state)
+{
+	struct uidlist ul;
+	const char *error = NULL;
+	const char *names[] = { "a" };
+
+	(void)state;
+	assert_int_equal(uidlist_init(&ul, "/nonexistent/quail", &error), 0);
+	assert_int_equal(uidlist_read(&ul, &error), 0);
+	assert_false(ul.exists);
+	assert_int_equal(uidlist_sync(&ul, names, 1, NULL, &error), -1);
+	assert_non_null(error);
+	uidlist_free(&ul);
+}
+
+/* ---- the lock ------------------------------------------------------- */
+
+static void
+test_lock_stale_age(void **state)
+{
+	struct fixture *f = *state;
+	struct uidlist ul;
+	const char *error = NULL;
+	struct timespec old[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+	char path[128];
+
+	write_file(f->dir, UIDLIST_LOCK_FILE, "1 some.other.host\n");
+	snprintf(path, sizeof(path), "%s/%s", f->dir, UIDLIST_LOCK_FILE);
+	assert_int_equal(utimensat(AT_FDCWD, path, old, 0), 0);
+	assert_int_equal(uidlist_init(&ul, f->dir, &error), 0);
+	assert_int_equal(uidlist_lock(&ul, &error), 0);
+	assert_true(ul.locked);
+	uidlist_unlock(&ul);
+	assert_int_equal(access(path, F_OK), -1);
+	uidlist_free(&ul);
+}
+
+static void
+test_lock_stale_pid(void **state)
+{
+	struct fixture *f = *state;
+	struct uidlist ul;
+	const char *error = NULL;
+	char host[64], text[128];
+	pid_t pid;
+	int status;
+
+	/* a pid that surely is dead: a child we already reaped */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(gethostname(host, sizeof(host)), 0);
+	host[sizeof(host) - 1] = '\0';
+	snprintf(text, sizeof(text), "%ld %s\n", (long)pid, host);
+	write_file(f->dir, UIDLIST_LOCK_FILE, text);
+	assert_int_equal(uidlist_init(&ul, f->dir, &error), 0);
+	assert_int_equal(uidlist_lock(&ul, &error), 0);
+	uidlist_free(&ul);
+}
+
+static void
+test_lock_wait(void **state)
+{
+	struct fixture *f = *state;
+	struct uidlist a, b;
+	const char *error = NULL;
+	const char *names[] = { "m1" };
+	uint32_t uid;
+	pid_t pid;
+	int status;
+
+	assert_int_equal(uidlist_init(&a, f->dir, &error), 0);
+	assert_int_equal(uidlist_lock(&a, &error), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* waits for the parent's lock, then assigns */
+		struct uidlist c;
+
+		if (uidlist_init(&c, f->dir, &error) < 0 ||
+		    uidlist_sync(&c, names, 1, &uid, &error) < 0 || uid != 1)
+			_exit(1);
+		_exit(0);
+	}
+	{
+		struct timespec t = { 0, 200 * 1000000L };
+
+		nanosleep(&t, NULL); /* the child is now waiting, or not yet */
+	}
+	assert_null(read_file(f->dir, UIDLIST_FILE)); /* it could not write */
+	uidlist_unlock(&a);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* our lock was released: another object can lock at once */
+	assert_int_equal(uidlist_init(&b, f->dir, &error), 0);
+	assert_int_equal(uidlist_lock(&b, &error), 0);
+	uidlist_free(&b);
+	uidlist_free(&a);
+}
+
+static void
+test_unlock_not_ours(void **state)
+{
+	struct fixture *f = *state;
+	struct uidlist ul;
+	const char *error = NULL;
+	char path[128];
+
+	assert_int_equal(uidlist_init(&ul, f->dir, &error), 0);
+	assert_int_equal(uidlist_lock(&ul, &error), 0);
+	/* someone broke our lock as stale and took it */
+	snprintf(path, sizeof(path), "%s/%s", f->dir, UIDLIST_LOCK_FILE);
+	assert_int_equal(unlink(path), 0);
+	write_file(f->dir, UIDLIST_LOCK_FILE, "1 other\n");
+	uidlist_unlock(&ul);
+	assert_int_equal(access(path, F_OK), 0); /* theirs is still there */
+	uidlist_free(&ul);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_good),
+		cmocka_unit_test(test_parse_bad),
+		cmocka_unit_test(test_base),
+		cmocka_unit_test_setup_teardown(test_sync_stable, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_sync_compact, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_sync_rebuild, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_sync_bad_names, setup,
+						teardown),
+		cmocka_unit_test(test_init_too_long),
+		cmocka_unit_test(test_missing_dir),
+		cmocka_unit_test_setup_teardown(test_lock_stale_age, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_lock_stale_pid, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_lock_wait, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_unlock_not_ours, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
