@@ -75,12 +75,20 @@ $(B)/tests/test_%: tests/unit/test_%.c $(LIBQUAIL)
 
 unit: $(UNIT_BINS)
 
-# libFuzzer targets: clang, whole lib compiled in, ASan+UBSan.
+# libFuzzer targets: clang, ASan+UBSan; the library is compiled once with
+# coverage instrumentation (fuzzer-no-link) and archived for all targets.
 FUZZ_CC ?= clang
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(wildcard lib/*.h)
+FUZZ_CFLAGS = $(CPPFLAGS_QUAIL) -std=c11 -g -O1 -fsanitize=address,undefined
+FUZZ_LIB = build/fuzz/libquail-fuzz.a
+FUZZ_LIB_OBJS = $(LIB_SRCS:lib/%.c=build/fuzz/obj/%.o)
+build/fuzz/obj/%.o: lib/%.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS_QUAIL) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
-	    -o $@ $< $(LIB_SRCS) $(LIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+$(FUZZ_LIB): $(FUZZ_LIB_OBJS)
+	rm -f $@ && $(AR) rcs $@ $^
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< $(FUZZ_LIB) $(LIBS)
 fuzz: $(FUZZ_BINS)
 
 man-lint:
@@ -111,4 +119,4 @@ install-users:
 clean:
 	rm -rf build
 
--include $(LIB_OBJS:.o=.d) $(foreach p,$(PROGS),$(SRC_$(p):%.c=$(B)/%.d))
+-include $(LIB_OBJS:.o=.d) $(FUZZ_LIB_OBJS:.o=.d) $(FUZZ_BINS:=.d) $(foreach p,$(PROGS),$(SRC_$(p):%.c=$(B)/%.d))
