@@ -32,7 +32,10 @@ LIBEXEC_PROGS = quail-smtpd quail-queue quail-deliver quail-remote quail-pop3d
 PROGS = $(SBIN_PROGS) $(LIBEXEC_PROGS)
 SRC_quail-smtpd      = $(sort $(wildcard smtpd/*.c))
 SRC_quail-queue      = queue/queue.c
-SRC_quail-send       = $(sort $(wildcard queue/send*.c))
+# quail-send runs local deliveries in a forked child with quail-deliver's
+# code (no exec per message): it links deliver/local*.c except the main().
+SRC_quail-send       = $(sort $(wildcard queue/send*.c)) \
+                       $(filter-out deliver/local_main.c,$(wildcard deliver/local*.c))
 SRC_quail-deliver    = $(sort $(wildcard deliver/local*.c))
 SRC_quail-users      = tools/users.c
 SRC_quail-newaliases = tools/newaliases.c

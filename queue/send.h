@@ -4,7 +4,8 @@
  *   send.c         main: options, queue layout, lock, privilege split, loop
  *   send_queue.c   the in-memory queue: scan, state files, scheduling
  *   send_launch.c  the delivery launcher process (root when installed)
- *   send_local.c   quail-deliver's code, run by the launcher in a child
+ *   (deliver/local*.c, quail-deliver's code, is linked in and run by the
+ *   launcher in a child: see the Makefile)
  *   send_remote.c  quail-remote processes for non-local recipients
  *   send_spawn.c   the spawner that starts them as daemon_user (root)
  *   send_bounce.c  bounces and delay warnings (lib/dsn.c) submitted

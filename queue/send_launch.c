@@ -8,11 +8,11 @@
  * file, runs the local delivery of quail-deliver -f <sender> -q <id>
  * <recipient> with stdin = the message in a child, captures the first
  * line of its stdout and answers "<tag> <K|D|Z> <reason>" in one packet
- * (packets of concurrent helpers cannot interleave). It exits when the scheduler's end
- * of the socket closes.
+ * (packets of concurrent helpers cannot interleave). It exits when the
+ * scheduler's end of the socket closes.
  *
  * The delivery child does not execute quail-deliver: it runs the same code
- * (deliver/local.c's local_run, compiled in by send_local.c) with the
+ * (deliver/local.c's local_run, linked into quail-send) with the
  * configuration quail-send loaded, saving an execve, a dynamic link and a
  * config parse per delivery. Its interface is unchanged: message on fd 0,
  * the reason line on fd 1, exit 0/100/111.
@@ -237,7 +237,8 @@ helper(const struct conf *c, int sock, const struct launch_req *rq, int errfd)
 			 SEND_DELIVER_TIMEOUT_SECS);
 	if (line[0] == '\0') {
 		if (WIFSIGNALED(status))
-			snprintf(why_buf, sizeof(why_buf), "delivery killed by signal %d",
+			snprintf(why_buf, sizeof(why_buf),
+				 "delivery killed by signal %d",
 				 WTERMSIG(status));
 		else
 			snprintf(why_buf, sizeof(why_buf), "delivery exit %d",
