@@ -13,10 +13,11 @@
                     --count N --crlf-bytes B --retr N --logins N --json OUT
       One server: login + STAT on the big mailbox twice (the first one is the
       first access to a fresh Maildir), UIDL, RETR of --retr messages spread
-      over the mailbox, then --logins logins (connect -> +OK after PASS) on the
-      small mailbox of U2, plain and over implicit TLS. STAT must report
-      exactly --count messages and --crlf-bytes octets, UIDL --count
-      distinct ids. Writes JSON; exit 0 when every step completed.
+      over the mailbox, then --logins logins (connect -> +OK after PASS) on
+      the small mailbox of U2, plain and over implicit TLS, alternating.
+      STAT must report exactly --count messages and --crlf-bytes octets,
+      UIDL --count distinct ids. Writes JSON; exit 0 when every step
+      completed.
 
   pop3_bench.py table --rounds R RESULTS_DIR LABEL...
       The table of medians over rounds, from RESULTS_DIR/LABEL-<round>.json.
@@ -185,18 +186,19 @@ def cmd_run(a):
         p.quit()
         print("  %s: RETR x%d: %.3f s" % (a.label, n, out["retr_s"]), file=sys.stderr)
 
-        for tls in (False, True):
-            port = a.tls_port if tls else a.port
-            times = []
-            for _ in range(a.logins):
+        # Plain and TLS alternate, so that a change of the machine's load
+        # hits both alike.
+        out["login_plain_ms"], out["login_tls_ms"] = [], []
+        for _ in range(a.logins):
+            for tls in (False, True):
                 t0 = time.monotonic()
-                p = connect(port, tls, a.cafile, a.io_timeout)
+                p = connect(a.tls_port if tls else a.port, tls, a.cafile, a.io_timeout)
                 login(p, a.login_user, a.login_password)
-                times.append(time.monotonic() - t0)
+                ms = (time.monotonic() - t0) * 1000
                 p.quit()
-            key = "login_tls_ms" if tls else "login_plain_ms"
-            out[key] = [t * 1000 for t in times]
-            print("  %s: login %s: median %.1f ms" % (a.label, "TLS" if tls else "plain",
+                out["login_tls_ms" if tls else "login_plain_ms"].append(ms)
+        for key, what in (("login_plain_ms", "plain"), ("login_tls_ms", "TLS")):
+            print("  %s: login %s: median %.1f ms" % (a.label, what,
                   statistics.median(out[key])), file=sys.stderr)
         out["complete"] = True
     except (Failure, poplib.error_proto, OSError, ssl.SSLError, EOFError) as e:

@@ -124,6 +124,7 @@ cleanup() {
 		cp "$inst/log/quail.log" "$results/quail.log" 2>/dev/null || true
 	fi
 	for p in $sink_pids; do kill "$p" 2>/dev/null || true; done
+	for p in $sink_pids; do wait "$p" 2>/dev/null || true; done
 	if [ -n "$pf_restore" ]; then
 		if [ "$pf_restore" = "-" ]; then
 			postconf -X transport_maps || true
@@ -142,7 +143,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # start_sink NAME: an smtp-sink writing one file per message to
-# $work/NAME/new/; prints its port.
+# $work/NAME/new/; sets sink_port. (Not in a $(...) subshell: sink_pids
+# must reach the cleanup.)
 start_sink() {
 	local name=$1 sport i
 	sport=$(free_port)
@@ -163,7 +165,7 @@ start_sink() {
 		[ "$i" -le 50 ] || die "smtp-sink did not start: $(cat "$results/$name.log")"
 		sleep 0.1
 	done
-	echo "$sport"
+	sink_port=$sport
 }
 
 # ---- the Postfix reference ------------------------------------------------------------------
@@ -181,7 +183,8 @@ if [ "$with_postfix" = 1 ]; then
 	fi
 	timeout 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$POSTFIX_PORT" 2>/dev/null ||
 		die "Postfix does not answer on 127.0.0.1:$POSTFIX_PORT"
-	psink=$(start_sink sink-postfix)
+	start_sink sink-postfix
+	psink=$sink_port
 	if postconf -n | grep -q '^transport_maps ='; then
 		pf_restore=$(postconf -h transport_maps)
 		[ -n "$pf_restore" ] || pf_restore="-"
@@ -197,7 +200,8 @@ fi
 
 # ---- the quail instance ------------------------------------------------------------------
 [ -n "$dest_conc" ] || [ "$with_postfix" = 0 ] || dest_conc=$pf_conc
-qsink=$(start_sink sink-quail)
+start_sink sink-quail
+qsink=$sink_port
 inst="$work/quail"
 mkdir "$inst"
 chmod 0755 "$inst"

@@ -64,7 +64,7 @@ do_quail=1
 
 die() { echo "$prog: $*" >&2; exit 1; }
 usage() {
-	sed -n '3,7p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '3,8p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 64
 }
 num() { # value name
@@ -263,6 +263,7 @@ cg_usage_ns() { # NAME: CPU time of the group so far, in nanoseconds
 		awk '$1 == "usage_usec" { printf "%d\n", $2 * 1000 }' "$g/cpu.stat"
 	fi
 }
+# shellcheck disable=SC2317  # called by the EXIT trap
 cg_cleanup() {
 	local g p
 	for g in $cg_groups; do
@@ -367,7 +368,8 @@ strace_sample() {
 	st=$!
 	# strace says "Process N attached" once it traces N.
 	i=0
-	until [ "$(grep -c 'attached' "$results/strace-$label.err")" -ge "$n" ]; do
+	until [ "$(grep -c 'attached' "$results/strace-$label.err" 2>/dev/null || :)" \
+		-ge "$n" ] 2>/dev/null; do
 		i=$((i + 1))
 		if [ "$i" -gt 100 ] || ! kill -0 "$st" 2>/dev/null; then
 			kill "$st" 2>/dev/null || true

@@ -36,8 +36,10 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "exitcode.h"
 #include "log.h"
 #include "login.h"
+#include "login_proxy.h"
 #include "priv.h"
 
 /* Verification requests per session: the protocol children allow a few
@@ -52,12 +54,6 @@
 /* How long the monitor waits for the child to exit after a plain
  * handover before it kills it (the child only has to return and exit). */
 #define LOGIN_CHILD_EXIT_SECS 10
-/* TLS proxy: idle limit when the io has no timeout of its own, and the
- * grace added to the io timeout so that the session's own timeout reply
- * still gets through before the proxy gives up. */
-#define LOGIN_PROXY_IDLE_SECS 3600
-#define LOGIN_PROXY_GRACE_SECS 5
-#define LOGIN_PROXY_CHUNK_BYTES 16384
 
 enum login_verdict {
 	LOGIN_VERDICT_REFUSED = 0,
@@ -71,6 +67,7 @@ struct login {
 	bool is_monitor;
 	int sock;               /* the SEQPACKET end, -1 when closed */
 	pid_t child;            /* monitor: the child, 0 once reaped */
+	int child_status;       /* its exit code once reaped, else -1 */
 	unsigned attempts;
 	bool verified;          /* monitor: user holds the last good login */
 	struct login_user user;
@@ -287,6 +284,7 @@ login_split(struct login **l_r, const struct conf *c, const char *prog,
 	}
 	l->conf = c;
 	l->sock = -1;
+	l->child_status = -1;
 	(void)prog;     /* one PAM service for all: conf->pam_service */
 	if (!priv_is_root()) {
 		if (!logged_unprivileged) {
@@ -299,6 +297,10 @@ login_split(struct login **l_r, const struct conf *c, const char *prog,
 		return 0;
 	}
 	l->split = true;
+	/* The monitor must reap its child to learn its exit status; an
+	 * ignored SIGCHLD (inherited across exec) would make the kernel
+	 * reap it instead. */
+	signal(SIGCHLD, SIG_DFL);
 	/* SEQPACKET: record boundaries are kept, so a record is read whole
 	 * or found truncated; CLOEXEC keeps it from programs the child runs
 	 * (quail-queue). */
@@ -388,16 +390,18 @@ login_verify(struct login *l, const char *user, const char *pass,
 	iplen = strnlen(remote_ip, LOGIN_IP_MAX_BYTES + 1);
 	if (iplen > LOGIN_IP_MAX_BYTES)
 		iplen = 0;      /* not an address: log none rather than fail */
-	if (!l->split)
-		return verify_local(l, user, pass,
-				    iplen == 0 ? "" : remote_ip, u_r);
 	if (ulen == 0 || ulen > LOGIN_USER_MAX_BYTES || plen == 0 ||
 	    plen > LOGIN_PASS_MAX_BYTES) {
 		/* The protocol parsers keep to these limits; anything else
-		 * is refused here, at the price of a failure. */
+		 * (an empty password too: PAM's nullok must not let it in)
+		 * is refused here, at the price of a failure, whether split
+		 * or not. */
 		auth_fail_sleep(l->conf);
 		return 0;
 	}
+	if (!l->split)
+		return verify_local(l, user, pass,
+				    iplen == 0 ? "" : remote_ip, u_r);
 	m[0] = 'V';
 	put16(m + 1, ulen);
 	put16(m + 3, plen);
@@ -413,109 +417,6 @@ login_verify(struct login *l, const char *user, const char *pass,
 	return child_read_verdict(l, u_r);
 }
 
-/* True if io reads through something other than plain read(2): TLS.
- * io.c's default functions are static, so compare with a fresh io. */
-static bool
-io_is_tls(const struct io *io)
-{
-	static struct io plain; /* ~32 KiB: not on the stack */
-
-	io_init(&plain, -1, -1);
-	return io->read != plain.read || io->write != plain.write;
-}
-
-/* Writes all of p to the non-blocking-or-not socket s within the poll
- * loop of the proxy: returns bytes written (maybe 0), -1 on error. */
-static ssize_t
-proxy_send(int s, const unsigned char *p, size_t len)
-{
-	ssize_t n;
-
-	do
-		n = send(s, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-	while (n < 0 && errno == EINTR);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-		return 0;
-	return n;
-}
-
-/* The TLS proxy: plaintext between io (the client, TLS) and s (the
- * session process). Client input waits in up while the session is busy,
- * so a client that floods while the session writes cannot deadlock the
- * two. Ends when the session closes s, on any error, or when both sides
- * have been idle for the io timeout (+ grace). 0 / -1. */
-static int
-proxy(struct io *io, int s)
-{
-	unsigned char up[LOGIN_PROXY_CHUNK_BYTES];
-	unsigned char down[LOGIN_PROXY_CHUNK_BYTES];
-	size_t up_len = 0, up_off = 0;
-	bool client_eof = false, shut = false;
-	unsigned idle = io->timeout_secs != 0 &&
-				io->timeout_secs < LOGIN_PROXY_IDLE_SECS
-			? io->timeout_secs + LOGIN_PROXY_GRACE_SECS
-			: LOGIN_PROXY_IDLE_SECS;
-	int ret = -1;
-
-	for (;;) {
-		struct pollfd pfd[2];
-		ssize_t n;
-		int r;
-
-		if (up_off == up_len && !client_eof && io_pending(io) > 0) {
-			/* decrypted input already buffered in io */
-			up_len = (size_t)io_read(io, up, sizeof(up));
-			up_off = 0;
-		}
-		if (client_eof && up_off == up_len && !shut) {
-			/* the session sees EOF, ends, and closes s */
-			(void)shutdown(s, SHUT_WR);
-			shut = true;
-		}
-		pfd[0].fd = up_off == up_len && !client_eof ? io->rfd : -1;
-		pfd[0].events = POLLIN;
-		pfd[1].fd = s;
-		pfd[1].events = POLLIN | (up_off < up_len ? POLLOUT : 0);
-		pfd[0].revents = pfd[1].revents = 0;
-		r = poll(pfd, 2, (int)idle * 1000);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;  /* error or idle for too long */
-		if (pfd[1].revents & POLLOUT) {
-			n = proxy_send(s, up + up_off, up_len - up_off);
-			if (n < 0)
-				break;
-			up_off += (size_t)n;
-		}
-		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-			do
-				n = read(s, down, sizeof(down));
-			while (n < 0 && errno == EINTR);
-			if (n == 0) {
-				ret = 0;        /* the session is over */
-				break;
-			}
-			if (n < 0 || io_write(io, down, (size_t)n) < 0 ||
-			    io_flush(io) < 0)
-				break;
-		}
-		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			/* With TLS this may wait (within the io timeout) for
-			 * the rest of a record the client is still sending. */
-			n = io_read(io, up, sizeof(up));
-			if (n < 0)
-				break;
-			if (n == 0)
-				client_eof = true;
-			up_len = n > 0 ? (size_t)n : 0;
-			up_off = 0;
-		}
-	}
-	explicit_bzero(up, sizeof(up));
-	return ret;
-}
-
 int
 login_handover(struct login *l, struct io *io)
 {
@@ -529,7 +430,7 @@ login_handover(struct login *l, struct io *io)
 	/* Replies written so far belong before the session's. */
 	if (io_flush(io) < 0)
 		return -1;
-	tls = io_is_tls(io);
+	tls = login_proxy_needed(io);
 	pending = io_pending(io);
 	if (pending > IO_RBUF_BYTES)
 		return -1;
@@ -554,7 +455,7 @@ login_handover(struct login *l, struct io *io)
 	}
 	if (!tls)
 		return 0;       /* the caller exits; the monitor has fd 0 */
-	ret = proxy(io, sv[0]);
+	ret = login_proxy_run(io, sv[0]);
 	close(sv[0]);
 	return ret;
 }
@@ -570,6 +471,7 @@ kill_child(struct login *l)
 		while (waitpid(l->child, NULL, 0) < 0 && errno == EINTR)
 			;
 		l->child = 0;
+		l->child_status = EXIT_TEMP;
 	}
 }
 
@@ -585,9 +487,14 @@ reap_child(struct login *l)
 	do
 		r = waitpid(l->child, &status, 0);
 	while (r < 0 && errno == EINTR);
-	if (r > 0 && WIFSIGNALED(status))
-		log_msg(LOG_WARNING, "protocol child killed by signal %d",
-			WTERMSIG(status));
+	if (r > 0 && WIFEXITED(status)) {
+		l->child_status = WEXITSTATUS(status);
+	} else {
+		if (r > 0 && WIFSIGNALED(status))
+			log_msg(LOG_WARNING, "protocol child killed by signal "
+				"%d", WTERMSIG(status));
+		l->child_status = EXIT_TEMP;
+	}
 	l->child = 0;
 }
 
@@ -800,6 +707,12 @@ bad:
 	}
 	kill_child(l);
 	return -1;
+}
+
+int
+login_child_status(const struct login *l)
+{
+	return l->is_monitor ? l->child_status : -1;
 }
 
 void

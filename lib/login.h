@@ -90,7 +90,8 @@ int login_verify(struct login *l, const char *user, const char *pass,
 int login_handover(struct login *l, struct io *io);
 
 /* MONITOR: serves verification requests until the child ends (returns 0,
- * child reaped: exit) or hands a session over: returns 1 with *u_r, *fd_r
+ * child reaped: exit with login_child_status()) or hands a session over:
+ * returns 1 with *u_r, *fd_r
  * (read and write the session there: 0, the client socket, after the
  * child has exited; or, with TLS, the socketpair to the proxy child, and
  * fds 0-2 then point to /dev/null if they were the socket) and the input
@@ -101,6 +102,13 @@ int login_handover(struct login *l, struct io *io);
  * (child killed; exit). */
 int login_monitor(struct login *l, struct login_user *u_r, int *fd_r,
 		  struct buf *pending_r);
+
+/* MONITOR, after login_monitor() returned 0 or -1: how the protocol
+ * child ended, as the exit status the monitor should exit with: the
+ * child's own exit code, or EXIT_TEMP (111) if it died by a signal or was
+ * killed by the monitor. -1 if no child has been reaped (not split, or
+ * the session was handed over and a TLS proxy child still runs). */
+int login_child_status(const struct login *l);
 
 /* Closes the channel and frees. In a session process, close the session
  * fd first: a TLS proxy child then ends by itself (and is reaped here if

@@ -1,7 +1,7 @@
 /*
  * uidlist.c -- the per-folder UID list (see uidlist.h for the format and
- * the rules). Parsing, a hash from base name to UID, the link(2) dotlock,
- * appends and compacting rewrites.
+ * the rules). Parsing, a hash from base name to UID, the lock (the link(2)
+ * dotlock of lib/dotlock.c), appends and compacting rewrites.
  *
  * SECURITY: the file lives in the user's Maildir and is written by the
  * user's own processes, but it is still parsed strictly: every line is
@@ -13,7 +13,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dotlock.h"
 #include "uidlist.h"
 
-/* Polling interval while another process holds the lock. */
-#define UIDLIST_LOCK_POLL_MSECS 20
 /* Room for "V1 4294967295 4294967295\n" and similar. */
 #define UIDLIST_HEADER_MAX_BYTES 64
 
@@ -459,137 +457,44 @@ uidlist_read(struct uidlist *ul, const char **error_r)
 	return 0;
 }
 
-/* ---- the dotlock ------------------------------------------------------ */
-
-/* True if the lock at path was left by a dead process on this host, or is
- * older than UIDLIST_LOCK_STALE_SECS. The lock holds "<pid> <host>\n". */
-static bool
-uidlist_lock_stale(const char *path, const struct stat *st)
-{
-	char data[128], host[64];
-	long pid;
-	ssize_t r;
-	int fd;
-
-	if (time(NULL) - st->st_mtime > UIDLIST_LOCK_STALE_SECS)
-		return true;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return false;
-	r = read(fd, data, sizeof(data) - 1);
-	close(fd);
-	if (r <= 0)
-		return false;
-	data[r] = '\0';
-	if (gethostname(host, sizeof(host)) < 0)
-		return false;
-	host[sizeof(host) - 1] = '\0';
-	{
-		char lhost[64];
-
-		if (sscanf(data, "%ld %63s", &pid, lhost) != 2 || pid <= 0 ||
-		    strcmp(lhost, host) != 0)
-			return false;
-	}
-	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
-}
-
-/* One attempt: 1 taken, 0 held by someone else, -1 error. */
-static int
-uidlist_lock_try(struct uidlist *ul, const char *lock, const char *tmp,
-		 const char *content)
-{
-	struct stat st;
-	int fd, r;
-
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-		  0600);
-	if (fd < 0)
-		return -1;
-	r = (int)write(fd, content, strlen(content));
-	if (close(fd) < 0 || r < 0) {
-		unlink(tmp);
-		return -1;
-	}
-	/* link(2) is atomic on NFS too; a lost reply is detected through the
-	 * link count of our file (the classic NFS dotlock). */
-	r = link(tmp, lock);
-	if (stat(tmp, &st) == 0 && st.st_nlink == 2) {
-		ul->lock_dev = st.st_dev;
-		ul->lock_ino = st.st_ino;
-		ul->lock_mtime = st.st_mtim;
-		unlink(tmp);
-		return 1;
-	}
-	unlink(tmp);
-	if (r == 0 || errno == EEXIST)
-		return 0;
-	return -1;
-}
+/* ---- the dotlock (lib/dotlock.c) -------------------------------------- */
 
 int
 uidlist_lock(struct uidlist *ul, const char **error_r)
 {
-	char lock[PATH_MAX + 32], tmp[PATH_MAX + 128], host[64], content[128];
-	struct timespec pause = { 0, UIDLIST_LOCK_POLL_MSECS * 1000000L };
-	time_t give_up = time(NULL) + UIDLIST_LOCK_WAIT_SECS;
-	struct stat st;
-	int r;
+	char lock[PATH_MAX + 32];
+	struct dotlock_id id;
 
 	if (ul->locked)
 		return 0;
-	if (gethostname(host, sizeof(host)) < 0)
-		snprintf(host, sizeof(host), "localhost");
-	host[sizeof(host) - 1] = '\0';
-	host[strcspn(host, "/ \n")] = '\0';
 	uidlist_path(ul, UIDLIST_LOCK_FILE, lock, sizeof(lock));
-	snprintf(tmp, sizeof(tmp), "%s.%s.%ld", lock, host, (long)getpid());
-	snprintf(content, sizeof(content), "%ld %s\n", (long)getpid(), host);
-	for (;;) {
-		r = uidlist_lock_try(ul, lock, tmp, content);
-		if (r == 1) {
-			ul->locked = true;
-			return 0;
-		}
-		if (r < 0) {
-			*error_r = "cannot create the uid list lock";
-			return -1;
-		}
-		if (lstat(lock, &st) == 0 && uidlist_lock_stale(lock, &st)) {
-			/* Remove only the stale file we looked at: if it was
-			 * replaced meanwhile, the next try sees the new one. */
-			struct stat again;
-
-			if (lstat(lock, &again) == 0 &&
-			    again.st_ino == st.st_ino &&
-			    again.st_mtime == st.st_mtime)
-				unlink(lock);
-			continue;
-		}
-		if (time(NULL) >= give_up) {
-			errno = EWOULDBLOCK;
-			*error_r = "timed out waiting for the uid list lock";
-			return -1;
-		}
-		nanosleep(&pause, NULL);
+	if (dotlock_take(lock, UIDLIST_LOCK_WAIT_SECS, UIDLIST_LOCK_STALE_SECS,
+			 &id, error_r) < 0) {
+		*error_r = errno == EWOULDBLOCK
+			   ? "timed out waiting for the uid list lock"
+			   : "cannot create the uid list lock";
+		return -1;
 	}
+	ul->lock_dev = id.dev;
+	ul->lock_ino = id.ino;
+	ul->lock_mtime = id.mtime;
+	ul->locked = true;
+	return 0;
 }
 
 void
 uidlist_unlock(struct uidlist *ul)
 {
 	char lock[PATH_MAX + 32];
-	struct stat st;
+	struct dotlock_id id;
 
 	if (!ul->locked)
 		return;
 	uidlist_path(ul, UIDLIST_LOCK_FILE, lock, sizeof(lock));
-	/* Somebody may have broken our lock as stale; never remove theirs. */
-	if (lstat(lock, &st) == 0 && st.st_dev == ul->lock_dev &&
-	    st.st_ino == ul->lock_ino &&
-	    st.st_mtim.tv_sec == ul->lock_mtime.tv_sec &&
-	    st.st_mtim.tv_nsec == ul->lock_mtime.tv_nsec)
-		unlink(lock);
+	id.dev = ul->lock_dev;
+	id.ino = ul->lock_ino;
+	id.mtime = ul->lock_mtime;
+	dotlock_release(lock, &id);
 	ul->locked = false;
 }
 

@@ -73,10 +73,15 @@ main(int argc, char **argv)
 	log_msg(LOG_INFO, "connect from %s", env.remote_ip);
 	if (login_split(&l, &conf, "pop3d", &role, &error) < 0)
 		roles_fail_temp(STDOUT_FILENO, "login", error);
-	if (role == LOGIN_MONITOR)
+	if (role == LOGIN_MONITOR) {
+		/* TLS is the child's (it stays on as the proxy): the session
+		 * this process becomes after a login parses client commands
+		 * as the mailbox owner and must not hold the server key. */
+		tls_server_free(&env.tls);
 		r = roles_monitor(l, &env);
-	else
+	} else {
 		r = roles_child(l, &env);
+	}
 	login_free(&l);
 	tls_server_free(&env.tls);
 	conf_free(&conf);

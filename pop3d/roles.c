@@ -34,8 +34,9 @@ roles_fail_temp(int fd, const char *what, const char *why)
 	exit(EXIT_TEMP);
 }
 
-/* MONITOR: waits for the child; after a login, becomes the user and runs
- * the session on the fd the child handed over. */
+/* MONITOR: waits for the child (and exits as it did when it ends
+ * without a login); after a login, becomes the user and runs the session
+ * on the fd the child handed over. */
 int
 roles_monitor(struct login *l, const struct pop3d_env *env)
 {
@@ -48,8 +49,12 @@ roles_monitor(struct login *l, const struct pop3d_env *env)
 
 	buf_init(&pending, IO_RBUF_BYTES);
 	r = login_monitor(l, &u, &fd, &pending);
-	if (r <= 0)
-		return r == 0 ? EXIT_DONE : EXIT_TEMP;
+	if (r <= 0) {
+		/* no login: end as the protocol child did (inetd sees us) */
+		buf_free_secret(&pending);
+		r = r == 0 ? login_child_status(l) : -1;
+		return r >= 0 ? r : EXIT_TEMP;
+	}
 	if (u.uid == 0) /* the session never runs as root */
 		roles_fail_temp(fd, "cannot become the mailbox owner", "root");
 	if (priv_drop_ids(u.uid, u.gid, u.system_user ? u.name : NULL, &error))

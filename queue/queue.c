@@ -4,15 +4,10 @@
  * Reads the message from fd 0 to EOF (held in memory up to
  * QUEUE_MEM_SPOOL_MAX_BYTES, beyond that in an anonymous spool file), then
  * the envelope from fd 1 (a socketpair, qsubmit.h), writes ONE queue file
- * (envelope records, then the message), makes it durable and gives it its
- * name mess/<id> (the commit point), fsyncs mess/, answers "K<id>" and
+ * tmp/<name> (envelope records, then the message), fsyncs it, renames it
+ * into mess/<id> (the commit point), fsyncs mess/, answers "K<id>" and
  * pokes quail-send through the trigger FIFO. Any failure before the commit
  * leaves nothing in mess/.
- *
- * The queue file is written without a name (O_TMPFILE in mess/) and linked
- * as mess/<id> only once complete, so no reader ever sees a partial file
- * and a crash before the link leaves nothing behind; where O_TMPFILE or
- * /proc is missing it is written as tmp/<name> and renamed (see commit_*).
  *
  * SECURITY: installed setuid to the queue owner and run by less privileged
  * programs, so the caller's environment is not trusted: when setuid
@@ -432,61 +427,17 @@ fill_queue_file(int fd, struct qfile_env *e, const struct spool *sp,
 }
 
 /*
- * The usual way: the file is created without a name in mess/ (O_TMPFILE),
- * filled, and linked as mess/<id> (linkat through /proc/self/fd; linkat
- * never replaces an existing name). The order after the link is what the
- * old way does before its rename: fsync the file, which now also carries
- * its link count of 1 (fsyncing it before the link would leave an inode
- * with a link count of 0 on disk behind a durable name), then fsync mess/
- * for the name itself; 250 is said only after both. Between the link and
- * those fsyncs quail-send may already see the (complete) file; if an
- * fsync fails the name is removed again and the caller retries: at worst
- * a duplicate, never a loss. Returns 1 committed, 0 not possible here
- * (no O_TMPFILE or no /proc: use commit_renamed), or fails.
+ * Writes the queue file and commits it; fills e->id. tmp/<name> O_EXCL,
+ * fsync, rename into mess/<id> without replacing anything, fsync mess/.
+ * The order is what keeps a crash harmless: the name appears only once
+ * the bytes are on disk, and 250 is said only once the name is. (Writing
+ * an O_TMPFILE and linking it into mess/ would save the tmp/ entry, but
+ * either the link can become durable before the data, or, fsynced before
+ * the link, the inode is on disk with a link count of 0 behind a durable
+ * name, which e2fsck on a journal-less ext4 treats as deleted.)
  */
-static int
-commit_linked(struct qfile_env *e, const struct spool *sp)
-{
-	struct timeval tv;
-	char proc[64];
-	int fd;
-
-	fd = open("mess", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)
-			return 0;
-		fail(false, "create queue file in mess/: %s", strerror(errno));
-	}
-	gettimeofday(&tv, NULL);
-	fill_queue_file(fd, e, sp, &tv);
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	snprintf(mess_path, sizeof(mess_path), "mess/%s", e->id);
-	if (linkat(AT_FDCWD, proc, AT_FDCWD, mess_path, AT_SYMLINK_FOLLOW) < 0) {
-		int saved = errno;
-
-		mess_path[0] = '\0';
-		close(fd);
-		if (saved == ENOENT || saved == ENOTDIR)
-			return 0;       /* no /proc */
-		errno = saved;
-		fail(false, "link into mess/: %s", strerror(saved));
-	}
-	/* The file (data, inode, link count) must be on disk... */
-	if (fsync(fd) < 0)
-		fail(false, "fsync queue file: %s", strerror(errno));
-	if (close(fd) < 0)
-		fail(false, "close queue file: %s", strerror(errno));
-	/* ...and so must its name: only then may we say "queued". */
-	if (fsync_dir("mess") < 0)
-		fail(false, "fsync mess/: %s", strerror(errno));
-	mess_path[0] = '\0';
-	return 1;
-}
-
-/* The portable way: tmp/<name> O_EXCL, fsync, rename into mess/<id>
- * without replacing anything, fsync mess/. */
 static void
-commit_renamed(struct qfile_env *e, const struct spool *sp)
+write_queue_file(struct qfile_env *e, const struct spool *sp)
 {
 	struct timeval tv;
 	int fd;
@@ -515,14 +466,6 @@ commit_renamed(struct qfile_env *e, const struct spool *sp)
 	if (fsync_dir("mess") < 0)
 		fail(false, "fsync mess/: %s", strerror(errno));
 	mess_path[0] = '\0';
-}
-
-/* Writes the queue file and commits it; fills e->id. */
-static void
-write_queue_file(struct qfile_env *e, const struct spool *sp)
-{
-	if (commit_linked(e, sp) == 0)
-		commit_renamed(e, sp);
 }
 
 static void

@@ -91,7 +91,7 @@ static struct tls_server *load_tls(const struct conf *c, bool implicit)
 }
 
 /* Root: the monitor answers AUTH verification requests until the
- * protocol child exits, then exits itself. */
+ * protocol child exits, then exits itself with the child's status. */
 static _Noreturn void run_monitor(struct login *l)
 {
 	struct login_user u;
@@ -112,8 +112,11 @@ static _Noreturn void run_monitor(struct login *l)
 		r = -1;
 	}
 	buf_free_secret(&pending);
+	/* inetd sees the monitor: it ends as the protocol child did */
+	if (r == 0)
+		r = login_child_status(l);
 	login_free(&l);
-	exit(r == 0 ? EXIT_DONE : EXIT_TEMP);
+	exit(r >= 0 ? r : EXIT_TEMP);
 }
 
 int main(int argc, char **argv)

@@ -196,6 +196,7 @@ inprocess_checks(void)
 	CHECK(io != NULL);
 	io_init(io, 0, 1);
 	CHECK(login_handover(l, io) == 1);
+	CHECK(login_child_status(l) == -1);     /* no child: no status */
 	free(io);
 	login_free(&l);
 	CHECK(l == NULL);
@@ -294,6 +295,47 @@ test_split_verify(void **state)
 	login_free(&l);
 	buf_free(&pending);
 	conf.auth_fail_delay = 0;
+}
+
+/* ---- split: the child's exit status reaches the monitor -------------- */
+
+static void
+test_child_status(void **state)
+{
+	static const int codes[] = { 0, 7, 100, 111, -SIGKILL, -SIGSEGV };
+	size_t i;
+
+	(void)state;
+	if (!priv_is_root())
+		skip();
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		struct login *l = NULL;
+		enum login_role role;
+		struct login_user u;
+		struct buf pending;
+		const char *err;
+		int fd;
+
+		assert_int_equal(login_split(&l, &conf, "smtpd", &role, &err),
+				 0);
+		if (role == LOGIN_CHILD) {
+			alarm(TEST_ALARM_SECS);
+			if (codes[i] < 0) {
+				signal(-codes[i], SIG_DFL);
+				raise(-codes[i]);
+			}
+			_exit(codes[i] < 0 ? 1 : codes[i]);
+		}
+		/* not known before the child ended */
+		assert_int_equal(login_child_status(l), -1);
+		buf_init(&pending, 0);
+		assert_int_equal(login_monitor(l, &u, &fd, &pending), 0);
+		/* its own code, or 111 (temporary) when a signal ended it */
+		assert_int_equal(login_child_status(l),
+				 codes[i] < 0 ? 111 : codes[i]);
+		login_free(&l);
+		buf_free(&pending);
+	}
 }
 
 /* ---- split: handover ----------------------------------------------- */
@@ -689,6 +731,8 @@ test_hostile_child(void **state)
 		if (login_monitor(l, &u, &fd, &pending) != -1)
 			fail_msg("hostile case %d not refused", h);
 		assert_int_equal(fd, -1);
+		/* the killed child is a temporary failure for inetd */
+		assert_int_equal(login_child_status(l), 111);
 		/* still root: nothing was handed over */
 		assert_int_equal(geteuid(), 0);
 		login_free(&l);
@@ -703,6 +747,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_inprocess),
 		cmocka_unit_test(test_split_verify),
+		cmocka_unit_test(test_child_status),
 		cmocka_unit_test(test_handover_plain),
 		cmocka_unit_test(test_handover_tls),
 		cmocka_unit_test(test_hostile_child),

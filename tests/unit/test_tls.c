@@ -2,7 +2,8 @@
  * test_tls.c -- lib/tls.c: a real handshake over a socketpair (the client
  * in a forked child), data both ways through io including more than one
  * TLS record and partial writes, STARTTLS plaintext discarded at the
- * switch, TLS 1.1 refused, verification of an untrusted certificate,
+ * switch, TLS 1.1 refused, client-initiated renegotiation refused,
+ * verification of an untrusted certificate,
  * handshake timeout, clean EOF, and every certificate/key loading error.
  * The throwaway certificates are made with the openssl command.
  */
@@ -328,6 +329,61 @@ test_tls11_refused(void **state)
 	tls_server_free(&s);
 }
 
+/* Client: TLS 1.2 (1.3 has no renegotiation), sends a line, then asks
+ * for a renegotiation, which the server must refuse. */
+static int
+client_renegotiate(int fd)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	SSL *ssl;
+	int r;
+
+	if (ctx == NULL ||
+	    SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION) != 1)
+		return 10;
+	ssl = SSL_new(ctx);
+	SSL_set_fd(ssl, fd);
+	if (SSL_connect(ssl) != 1)
+		return 11;
+	if (SSL_write(ssl, "before\r\n", 8) != 8)
+		return 12;
+	if (SSL_renegotiate(ssl) != 1)
+		return 13;
+	r = SSL_do_handshake(ssl);
+	SSL_free(ssl);
+	SSL_CTX_free(ctx);
+	return r == 1 ? 20 : 0;
+}
+
+static void
+test_renegotiation_refused(void **state)
+{
+	static struct io io;
+	struct tls_server *s = server();
+	struct tls_conn *conn = NULL;
+	const char *error = NULL;
+	struct buf line;
+	int fd;
+	pid_t pid;
+
+	(void)state;
+	buf_init(&line, 100);
+	pid = spawn(client_renegotiate, &fd);
+	io_init(&io, fd, fd);
+	io_set_timeout(&io, 10);
+	assert_int_equal(tls_accept(&conn, s, &io, &error), 0);
+	assert_int_equal(io_getline(&io, &line, 100, NULL), IO_LINE_OK);
+	assert_string_equal((char *)line.data, "before");
+	/* the renegotiation is refused: the client gives up the
+	 * connection, and no further line arrives */
+	assert_int_not_equal(io_getline(&io, &line, 100, NULL), IO_LINE_OK);
+	assert_int_equal(child_status(pid), 0);
+	tls_conn_free(&conn);
+	close(fd);
+	tls_server_free(&s);
+	buf_free(&line);
+}
+
 /* Client in verify mode: the self-signed certificate is not trusted. */
 static int
 client_verify(int fd)
@@ -609,6 +665,7 @@ main(void)
 		cmocka_unit_test(test_handshake_data),
 		cmocka_unit_test(test_starttls_discards_plaintext),
 		cmocka_unit_test(test_tls11_refused),
+		cmocka_unit_test(test_renegotiation_refused),
 		cmocka_unit_test(test_verify_untrusted),
 		cmocka_unit_test(test_verify_trusted),
 		cmocka_unit_test(test_tls12_ciphers),

@@ -382,6 +382,32 @@ test_missing_dir(void **state)
 
 /* ---- the lock ------------------------------------------------------- */
 
+/* A temporary lock file of our own name (host and pid), left by a killed
+ * process whose pid we now have, must not make the lock fail for good. */
+static void
+test_lock_leftover_tmp(void **state)
+{
+	struct fixture *f = *state;
+	struct uidlist ul;
+	const char *error = NULL;
+	char name[256], host[64];
+
+	if (gethostname(host, sizeof(host)) < 0)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	host[strcspn(host, "/ \t\n")] = '\0';
+	snprintf(name, sizeof(name), "%s.%s.%ld", UIDLIST_LOCK_FILE, host,
+		 (long)getpid());
+	write_file(f->dir, name, "1 old\n");
+	assert_int_equal(uidlist_init(&ul, f->dir, &error), 0);
+	assert_int_equal(uidlist_lock(&ul, &error), 0);
+	assert_true(ul.locked);
+	uidlist_unlock(&ul);
+	assert_null(read_file(f->dir, name));
+	assert_null(read_file(f->dir, UIDLIST_LOCK_FILE));
+	uidlist_free(&ul);
+}
+
 static void
 test_lock_stale_age(void **state)
 {
@@ -509,6 +535,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_lock_stale_pid, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_lock_wait, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_lock_leftover_tmp, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_unlock_not_ours, setup,
 						teardown),
