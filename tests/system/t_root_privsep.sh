@@ -9,7 +9,8 @@ set -u
 [ "$(id -u)" -eq 0 ] || skip "not root"
 need_cmd setpriv
 
-instance_up
+# example.org's "MX" is a closed port: the relayed message stays queued.
+instance_up --conf "smtp_routes = example.org=[127.0.0.1]:$(free_port)"
 DAEMON_USER=${DAEMON_USER:-quaild}
 QUEUE_USER=${QUEUE_USER:-quailq}
 VMAIL_USER=${VMAIL_USER:-quailv}
