@@ -1,6 +1,6 @@
 #!/bin/bash
-# The lab as `make lab` starts it (scripts/lab.sh, in a temp LAB_DIR on a
-# free port so a running lab is not disturbed): the handout's SMTP
+# The lab as `make lab` starts it (scripts/lab.sh, in a temp LAB_DIR on
+# free ports so a running lab is not disturbed): the handout's SMTP
 # walkthrough typed line by line arrives in myuser's Maildir; starting the
 # lab again keeps the mail and works; stop ends every process.
 set -u
@@ -9,8 +9,14 @@ need_cmd xinetd python3 openssl ss
 
 LAB_DIR=$(mktemp -d /tmp/quail-lab-t.XXXXXX) || fail mktemp
 chmod 0755 "$LAB_DIR"
+# Every lab port free, so a running lab on 2525/2587/2465/2110/2995 is
+# never disturbed.
 LAB_SMTP_PORT=$(free_port)
-export LAB_DIR LAB_SMTP_PORT
+LAB_SUBMISSION_PORT=$(free_port)
+LAB_SMTPS_PORT=$(free_port)
+LAB_POP3_PORT=$(free_port)
+LAB_POP3S_PORT=$(free_port)
+export LAB_DIR LAB_SMTP_PORT LAB_SUBMISSION_PORT LAB_SMTPS_PORT LAB_POP3_PORT LAB_POP3S_PORT
 inst=$LAB_DIR
 cleanup() {
 	"$QUAIL_SRC/scripts/lab.sh" stop >/dev/null 2>&1 || true
