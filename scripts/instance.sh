@@ -68,7 +68,7 @@ is_root() { [ "$(id -u)" -eq 0 ]; }
 services() {
 	service smtp quail-smtpd
 	service submission quail-smtpd -s
-	service smtps quail-smtpd -t
+	service smtps quail-smtpd -s -t      # RFC 8314: submission over implicit TLS
 	service pop3 quail-pop3d
 	service pop3s quail-pop3d -t
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """TLS and AUTH of quail-smtpd against a real instance under xinetd, with
-smtp (25), submission (-s, 587) and smtps (-t, 465) ports, and
+smtp (25), submission (-s, 587) and smtps (-s -t, 465) ports, and
 plaintext_auth_networks set to a network the test client is NOT in, as
 on a production server:
 
