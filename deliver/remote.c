@@ -23,6 +23,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -383,6 +384,75 @@ remote_route_host(struct remote *rm, const char *name, struct dns_host *host)
 	return 1;
 }
 
+/* True if a is an address of this host: unspecified (0.0.0.0, ::, which
+ * connect to ourselves), or the address of one of our interfaces
+ * (getifaddrs: 127.0.0.1 on lo, our public addresses). */
+static bool
+remote_addr_is_self(const struct dns_addr *a, const struct ifaddrs *ifs)
+{
+	static const unsigned char zero[16];
+	const struct ifaddrs *i;
+
+	if (memcmp(a->ip, zero, a->family == AF_INET ? 4 : 16) == 0)
+		return true;
+	for (i = ifs; i != NULL; i = i->ifa_next) {
+		const struct sockaddr *sa = i->ifa_addr;
+
+		if (sa == NULL || sa->sa_family != a->family)
+			continue;
+		if (a->family == AF_INET && memcmp(a->ip, &((const struct
+		    sockaddr_in *)(const void *)sa)->sin_addr, 4) == 0)
+			return true;
+		if (a->family == AF_INET6 && memcmp(a->ip, &((const struct
+		    sockaddr_in6 *)(const void *)sa)->sin6_addr, 16) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* RFC 5321 5.1: "the SMTP client MUST NOT deliver to itself". The mail
+ * hosts from DNS (port 25) are cut before the first one that is this
+ * host, together with every host of its preference or worse (we are a
+ * backup MX: only better ones may take the mail). If that leaves none,
+ * the mail loops: every pending recipient fails with 5.4.6. A route in
+ * smtp_routes is the admin's explicit choice and is not checked here;
+ * quail-remote's EHLO check (remote_smtp.c) catches a route to ourselves.
+ * 0, or -1 with the results set. */
+static int
+remote_cut_self(struct remote *rm, struct dns_host *hosts, size_t *n_r)
+{
+	struct ifaddrs *ifs = NULL;
+	size_t h, a, self;
+
+	if (getifaddrs(&ifs) < 0)
+		ifs = NULL;     /* still catches 0.0.0.0 and :: */
+	for (h = 0; h < *n_r; h++) {
+		for (a = 0; a < hosts[h].n_addrs; a++)
+			if (remote_addr_is_self(&hosts[h].addrs[a], ifs))
+				break;
+		if (a < hosts[h].n_addrs)
+			break;
+	}
+	if (ifs != NULL)
+		freeifaddrs(ifs);
+	if (h == *n_r)
+		return 0;
+	self = h;
+	while (h > 0 && hosts[h - 1].pref >= hosts[self].pref)
+		h--;
+	if (h > 0) {
+		log_msg(LOG_INFO, "qid=%s MX host %s of %s is this host: only "
+		    "better ones are tried", rm->qid, hosts[self].name,
+		    rm->domain);
+		*n_r = h;
+		return 0;
+	}
+	remote_set_pending(rm, true, "5.4.6", "mail for %s loops back to myself "
+	    "(mail host %s is this host)", rm->domain, hosts[self].name);
+	*n_r = 0;
+	return -1;
+}
+
 /* Fills hosts[] and *port_r. 0, or -1 with the pending recipients' results
  * set. */
 static int
@@ -441,7 +511,7 @@ remote_route(struct remote *rm, struct dns_host *hosts, size_t *n_r,
 		rc = dns_mail_hosts(res, rm->domain, hosts, DNS_MX_MAX, n_r, &err);
 	dns_resolver_free(&res);
 	if (rc > 0)
-		return 0;
+		return route == NULL ? remote_cut_self(rm, hosts, n_r) : 0;
 	remote_set_pending(rm, err.permanent, err.enhanced, "%s", err.text);
 	return -1;
 bad_route:

@@ -13,7 +13,9 @@
  * limits, sanitised text). Every read has a timeout and the run a
  * deadline. Before STARTTLS the dialogue is strictly lock-step, and
  * tls_connect discards buffered plaintext, so nothing a server sends before
- * the handshake is read as if it came over TLS. What we send is built only
+ * the handshake is read as if it came over TLS; input already waiting when
+ * a command is sent (a reply to nothing) ends the session rather than
+ * shift every later reply onto the wrong command. What we send is built only
  * from validated addresses and conf->hostname, and the message goes through
  * dot_encode, which never emits a bare CR or LF (the message had its CRs
  * removed in remote.c).
@@ -27,6 +29,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -50,6 +53,7 @@ struct session {
 	struct buf line;
 	char why[256];          /* why the last read/write failed */
 	bool broken;            /* a read or write failed: no QUIT */
+	bool unsolicited;       /* input was waiting before a command */
 };
 
 /* ---- connecting ------------------------------------------------------- */
@@ -147,20 +151,45 @@ session_cmd(struct session *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(cmd, sizeof(cmd), fmt, ap);
 	va_end(ap);
+	/* Every reply so far has been read: bytes already waiting are a
+	 * reply to nothing, and would be taken as the answer to this
+	 * command (a desynchronised dialogue, RFC 2920 3.1). */
+	if (io_pending(&s->io) > 0)
+		s->unsolicited = true;
 	if (s->rm->conf.trace)
 		log_msg(LOG_DEBUG, "qid=%s %s > %s", s->rm->qid, s->peer, cmd);
 	(void)io_printf(&s->io, "%s\r\n", cmd); /* errors are sticky */
 }
 
-/* Reads one complete reply within secs. 0, or -1 with s->why set. */
+/* Bounds what follows: every blocking call by secs and, when whole, all
+ * of them together (io's deadline) by secs as well; never past the run's
+ * deadline. */
+static void
+session_limit(struct session *s, unsigned secs, bool whole)
+{
+	unsigned left = session_left(s->rm) + 1;
+
+	io_set_timeout(&s->io, session_min(secs, left));
+	io_set_deadline(&s->io, whole ? session_min(secs, left) : left);
+}
+
+/* Reads one complete reply within secs: the whole reply, so a server that
+ * trickles continuation lines (or bytes) cannot stretch a stage past its
+ * timeout. 0, or -1 with s->why set. */
 static int
 session_reply(struct session *s, unsigned secs)
 {
 	const char *err = NULL;
 	int flags, r;
 
-	io_set_timeout(&s->io, session_min(secs, session_left(s->rm) + 1));
+	session_limit(s, secs, true);
 	smtp_reply_init(&s->reply);
+	if (s->unsolicited) {
+		snprintf(s->why, sizeof(s->why), "protocol error: the server "
+		    "sent data before our command");
+		s->broken = true;
+		return -1;
+	}
 	for (;;) {
 		r = io_getline(&s->io, &s->line, SMTP_REPLY_LINE_MAX_BYTES, &flags);
 		if (r == IO_LINE_TOO_LONG) {
@@ -276,6 +305,27 @@ session_quit(struct session *s)
 	    s->rm->conf.remote_timeout));
 }
 
+/* RFC 5321 5.1 "the SMTP client MUST NOT deliver to itself": a server
+ * whose EHLO/HELO reply names our own hostname is this host (a route, MX
+ * or NAT that leads back here). Like Postfix, the mail fails for good
+ * with 5.4.6 instead of circling until the hop count stops it. */
+static bool
+session_is_self(struct session *s)
+{
+	const char *name = s->rm->conf.hostname, *t = s->reply.text;
+	size_t n = strlen(name);
+
+	if (n == 0 || strncasecmp(t, name, n) != 0 ||
+	    (t[n] != '\0' && t[n] != ' ' && t[n] != '\n'))
+		return false;
+	log_msg(LOG_WARNING, "qid=%s %s replied to EHLO/HELO with my own "
+	    "hostname %s", s->rm->qid, s->peer, name);
+	remote_set_pending(s->rm, true, "5.4.6", "mail for %s loops back to "
+	    "myself (%s greets with my own hostname %s)", s->rm->domain,
+	    s->peer, name);
+	return true;
+}
+
 /* EHLO, or HELO after a 5xx. 0 ok, -1 (results set). */
 static int
 session_hello(struct session *s)
@@ -288,6 +338,8 @@ session_hello(struct session *s)
 		return -1;
 	}
 	if (s->reply.code == 250) {
+		if (session_is_self(s))
+			return -1;
 		s->esmtp = true;
 		smtp_reply_ehlo(&s->reply, &s->ehlo);
 		return 0;
@@ -304,7 +356,7 @@ session_hello(struct session *s)
 		return -1;
 	}
 	if (s->reply.code == 250)
-		return 0;
+		return session_is_self(s) ? -1 : 0;
 	/* Refusing both greetings is about this host, not the mail. */
 	session_reply_pending(s, "HELO", false);
 	return -1;
@@ -368,8 +420,7 @@ session_starttls(struct session *s, bool allow_tls)
 		session_quit(s);
 		return REMOTE_NEXT_HOST;
 	}
-	io_set_timeout(&s->io, session_min(rm->conf.remote_timeout,
-	    session_left(rm) + 1));
+	session_limit(s, rm->conf.remote_timeout, true);
 	if (tls_connect(&s->tls, client, &s->io, s->host, &err) < 0 ||
 	    (verify && !tls_conn_verified(s->tls))) {
 		remote_set_pending(rm, false, "4.7.5", "TLS handshake with %s "
@@ -468,9 +519,11 @@ session_envelope(struct session *s)
 	return accepted;
 }
 
-/* Accepted recipients get this reply's result (after DATA or the dot). */
+/* Accepted recipients get this reply's result (after DATA or, when
+ * final, the dot). Only the reply to the dot can deliver: a 2xx to DATA
+ * itself (instead of 354) means nothing was sent, so it defers. */
 static void
-session_data_result(struct session *s, const char *what)
+session_data_result(struct session *s, const char *what, bool final)
 {
 	struct remote *rm = s->rm;
 	char text[REMOTE_TEXT_MAX_BYTES];
@@ -479,12 +532,12 @@ session_data_result(struct session *s, const char *what)
 	size_t i;
 
 	session_said(s, what, text, sizeof(text));
-	if (s->reply.code >= 200 && s->reply.code < 300)
+	if (s->reply.code >= 200 && s->reply.code < 300 && final)
 		st = REMOTE_SENT;
 	else if (s->reply.code >= 500)
 		st = REMOTE_FAILED;
 	else if (s->reply.code < 400)
-		enh = "4.5.0";          /* an unexpected 3xx: protocol trouble */
+		enh = "4.5.0";          /* unexpected 2xx/3xx: protocol trouble */
 	for (i = 0; i < rm->n_rcpts; i++) {
 		struct remote_rcpt *r = &rm->rcpts[i];
 
@@ -525,8 +578,9 @@ session_body(struct session *s)
 	size_t left = s->rm->msg.len, n, o;
 	int state = 0;
 
-	io_set_timeout(&s->io, session_min(s->rm->conf.remote_timeout,
-	    session_left(s->rm) + 1));
+	/* Per write call (RFC 5321 4.5.3.2.5: a big message on a slow link
+	 * may take longer than one timeout in all), within the run. */
+	session_limit(s, s->rm->conf.remote_timeout, false);
 	while (left > 0) {
 		n = left < SESSION_CHUNK_BYTES ? left : SESSION_CHUNK_BYTES;
 		o = dot_encode(&state, p, n, out);
@@ -556,7 +610,7 @@ session_data(struct session *s)
 		return;
 	}
 	if (s->reply.code != 354) {
-		session_data_result(s, "DATA");
+		session_data_result(s, "DATA", false);
 		session_quit(s);
 		return;
 	}
@@ -568,7 +622,7 @@ session_data(struct session *s)
 		session_data_lost(s, "waiting for the reply to the message");
 		return;
 	}
-	session_data_result(s, "end of DATA");
+	session_data_result(s, "end of DATA", true);
 	session_quit(s);
 }
 

@@ -1,9 +1,10 @@
 /*
  * dsn.c -- builds RFC 3464 delivery status notifications (see dsn.h).
  *
- * Layout after Postfix's bounce(8) templates: a human-readable part, the
- * machine-readable message/delivery-status part (RFC 3464 sections 2.2
- * and 2.3), and the original header as text/rfc822-headers (RFC 6522),
+ * Layout after Postfix's bounce(8) templates: a Received: trace field, a
+ * human-readable part, the machine-readable message/delivery-status part
+ * (RFC 3464 sections 2.2 and 2.3), and the original header as
+ * text/rfc822-headers (RFC 6522),
  * never the body (no backscatter of content). A failure reported by
  * quail-remote ("mx[ip] said: 550 ...") gets Remote-MTA and an smtp
  * Diagnostic-Code; local ones x-unix, remote ones without a reply X-Quail.
@@ -18,6 +19,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "date.h"
 #include "dsn.h"
@@ -110,6 +112,28 @@ header_cut(const char *h, size_t len)
 			len--;
 	}
 	return len;
+}
+
+bool
+dsn_is_double_bounce(const char *h, size_t len)
+{
+	static const char field[] = DSN_DOUBLE_BOUNCE_FIELD ":";
+	const size_t flen = sizeof(field) - 1;
+	size_t i = 0;
+
+	if (h == NULL)
+		return false;
+	while (i < len) {
+		const char *nl = memchr(h + i, '\n', len - i);
+		size_t end = nl != NULL ? (size_t)(nl - h) : len;
+
+		if (end == i || (end == i + 1 && h[i] == '\r'))
+			return false;   /* the empty line: the body follows */
+		if (end - i >= flen && strncasecmp(h + i, field, flen) == 0)
+			return true;
+		i = end + 1;
+	}
+	return false;
 }
 
 static bool
@@ -249,12 +273,17 @@ dsn_build(const struct dsn *d, struct buf *out, const char **error_r)
 			global = true;
 	snprintf(boundary, sizeof(boundary), "%s.%lld/%s", d->queue_id,
 		 (long long)d->now, d->hostname);
+	/* Trace field (RFC 5321 4.4): the report starts a new message here,
+	 * and hop counting sees it as one more hop. */
+	rc |= buf_printf(out, "Received: by %s (quail-send, report on queue id "
+			 "%s);\n\t%s\n", d->hostname, d->queue_id, now);
 	rc |= buf_printf(out, "From: Mail Delivery System <MAILER-DAEMON@%s>\n"
 			 "To: <%s>\n"
 			 "Subject: %s\n"
 			 "Date: %s\n"
 			 "Message-ID: <%s.%lld.dsn@%s>\n"
 			 "Auto-Submitted: auto-replied\n"
+			 "%s"
 			 "MIME-Version: 1.0\n"
 			 "Content-Type: multipart/report; report-type=delivery-status;\n"
 			 "\tboundary=\"%s\"\n\n"
@@ -263,7 +292,9 @@ dsn_build(const struct dsn *d, struct buf *out, const char **error_r)
 			 d->delayed ? "Delayed Mail (still being retried)"
 			 : d->double_bounce ? "Postmaster notify: undeliverable bounce"
 			 : "Undelivered Mail Returned to Sender",
-			 now, d->queue_id, (long long)d->now, d->hostname, boundary);
+			 now, d->queue_id, (long long)d->now, d->hostname,
+			 d->double_bounce ? DSN_DOUBLE_BOUNCE_FIELD ": yes\n" : "",
+			 boundary);
 	rc |= buf_printf(out, "--%s\nContent-Description: Notification\n"
 			 "Content-Type: text/plain; charset=%s\n\n", boundary,
 			 global ? "utf-8" : "us-ascii");

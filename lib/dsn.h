@@ -48,7 +48,16 @@ struct dsn {
 	time_t retry_until;     /* delayed: Will-Retry-Until */
 };
 
-/* Appends the complete report message (LF line ends) to out. */
+/* The header field that marks a double bounce (a report about an
+ * undeliverable null-sender message, sent to the postmaster). It survives
+ * alias forwarding, so when a message with the null sender that carries it
+ * fails in turn, quail-send drops it instead of reporting again: without
+ * it, a postmaster alias pointing to a failing address makes a loop of
+ * double bounces (like Postfix's double-bounce sender, qmail's "#@[]"). */
+#define DSN_DOUBLE_BOUNCE_FIELD "X-Quail-Double-Bounce"
+
+/* Appends the complete report message (LF line ends) to out. A double
+ * bounce carries DSN_DOUBLE_BOUNCE_FIELD. */
 int dsn_build(const struct dsn *d, struct buf *out, const char **error_r);
 
 /* Finds an enhanced status code ("5.1.1") in a reason line: at its start,
@@ -66,6 +75,11 @@ void dsn_status_from_reason(const char *reason, bool permanent, char *out,
  * false if reason has no such part. */
 bool dsn_remote_reply(const char *reason, char *mta, size_t mtalen,
 		      const char **reply_r);
+
+/* True if the header section header[0..len) (it may run into the body:
+ * scanning stops at the first empty line) has a DSN_DOUBLE_BOUNCE_FIELD
+ * field (name matched without regard to case, at the start of a line). */
+bool dsn_is_double_bounce(const char *header, size_t len);
 
 /* Copies s into out as printable ASCII (others as '?'), at most
  * DSN_REASON_MAX_BYTES and outlen - 1 bytes. */

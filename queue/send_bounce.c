@@ -132,12 +132,17 @@ bounce_message(struct send_msg *m)
 		all_pm &= is_postmaster(m->env.rcpts[i]);
 	}
 	memset(&d, 0, sizeof(d));
+	char *hdr = read_header(m, &d.header_len);
 	if (m->env.sender[0] != '\0') {
 		snprintf(to, sizeof(to), "%s", m->env.sender);
-	} else if (all_pm || !postmaster_addr(to, sizeof(to))) {
+	} else if (all_pm || !postmaster_addr(to, sizeof(to))
+		   || (hdr != NULL && dsn_is_double_bounce(hdr, d.header_len))) {
+		/* A failed double bounce (also one an alias forwarded away
+		 * from the postmaster address) is never reported again. */
 		log_msg(LOG_WARNING, "id=%s status=dropped reason=undeliverable "
 			"double bounce (null sender, to <%s>: %s)", m->env.id,
 			dr[0].addr, dr[0].reason);
+		free(hdr);
 		free(dr);
 		return 0;
 	} else {
@@ -151,7 +156,6 @@ bounce_message(struct send_msg *m)
 	d.orig_sender = m->env.sender;
 	d.rcpts = dr;
 	d.n_rcpts = n;
-	char *hdr = read_header(m, &d.header_len);
 	d.header = hdr;
 	buf_init(&msg, 0);
 	int r = dsn_build(&d, &msg, &error);

@@ -139,7 +139,24 @@ out=$(printf 'x\n' | "$INJ" -C "$ETC" -bp 2>&1); rc=$?
 [ $rc -eq 64 ] || fail "F: -bp: exit $rc ($out)"
 out=$(printf 'x\n' | "$INJ" -C "$I/nonexistent" root 2>&1); rc=$?
 [ $rc -eq 78 ] || fail "F: missing config: exit $rc ($out)"
+# envelope injection: a line break in -f or a recipient is refused, never
+# split into a second envelope record or SMTP command
+nl='
+'
+out=$(printf 'x\n' | "$INJ" -C "$ETC" -f "a@example.org${nl}Tmallory@example.org" myuser@mycompany.com 2>&1); rc=$?
+[ $rc -eq 65 ] || fail "F: newline in -f: exit $rc ($out)"
+out=$(printf 'x\n' | "$INJ" -C "$ETC" "myuser@mycompany.com${nl}Tmallory@example.org" 2>&1); rc=$?
+[ $rc -eq 65 ] || fail "F: newline in a recipient: exit $rc ($out)"
 [ "$(count_mess)" -eq "$before" ] || fail "F: a refused message was queued"
+
+# F2: a line break in -F cannot add a header field.
+printf 'Subject: F2\n\nmarker-F2-%s\n' "$tag" |
+	"$INJ" -C "$ETC" -F "Evil${nl}X-Injected: yes" myuser@mycompany.com ||
+	fail "F2: exit $?"
+wait_for "F2 delivered" has_mail "$MY" "marker-F2-$tag"
+f=$(mail_with "$MY" "marker-F2-$tag")
+header_of "$f" | grep -q '^X-Injected' && fail "F2: -F injected a header field: $(header_of "$f")"
+header_of "$f" | grep -q '^From: .*Evil' || fail "F2: no From: with the name: $(header_of "$f")"
 
 # G: a bare recipient gets @hostname (the instance's hostname is not a
 # local domain, so the message stays queued for remote delivery).

@@ -9,6 +9,9 @@ python SMTP sink on loopback and to a second quail instance B:
   - a 5xx: the bounce lands in the sender's Maildir on A, an RFC 3464
     multipart/report with Final-Recipient, Action: failed, Status 5.1.1,
     Remote-MTA, an smtp Diagnostic-Code and the original header;
+  - a 5xx for a null-sender message: one report to the postmaster,
+    never one to the empty sender; when that report is forwarded (the
+    postmaster alias) and fails too, it is dropped, not reported again;
   - a 4xx: deferred, a Z record in state/<id>, then delivered after a
     flush (trigger byte 'F');
   - a peer that drops the connection in the middle of DATA: deferred,
@@ -237,6 +240,23 @@ def report_parts(data):
     qt.check(parts[1].get_content_type() == "message/delivery-status",
              "second part is %s" % parts[1].get_content_type())
     status = parts[1].as_string()
+    # RFC 3464 2.1: per-message fields, then one block of per-recipient
+    # fields for each recipient, blocks separated by a blank line (the
+    # email package gives one Message per block).
+    blocks = parts[1].get_payload()
+    qt.check(isinstance(blocks, list) and len(blocks) >= 2,
+             "delivery-status: %r blocks" % blocks)
+    for f in ("Reporting-MTA", "Arrival-Date"):
+        qt.check(blocks[0][f] is not None and
+                 blocks[0]["Final-Recipient"] is None,
+                 "per-message fields: %s missing or mixed:\n%s" % (f, status))
+    for b in blocks[1:]:
+        for f in ("Final-Recipient", "Action", "Status", "Diagnostic-Code"):
+            qt.check(b[f] is not None, "per-recipient %s missing:\n%s"
+                     % (f, status))
+        qt.check(b["Action"] in ("failed", "delayed"), "Action %r" % b["Action"])
+        qt.check(b["Final-Recipient"].startswith("rfc822; "),
+                 "Final-Recipient %r" % b["Final-Recipient"])
     qt.check(parts[2].get_content_type() == "text/rfc822-headers",
              "third part is %s" % parts[2].get_content_type())
     return m, status, parts[2].get_payload()
@@ -270,6 +290,9 @@ def test_bounce(a, sink):
     qt.check(sink.find("ok3@sink.test"), "ok3 not delivered")
     m, status, headers = report_parts(dsn)
     qt.check(dsn.startswith(b"Return-Path: <>\n"), "bounce sender is not <>: %r" % dsn[:60])
+    qt.check(any("(quail-send, report on queue id %s)" % qid in r
+                 for r in m.get_all("Received", [])),
+             "no Received: trace field of the report: %r" % m.get_all("Received"))
     for want in ("Final-Recipient: rfc822; reject1@sink.test", "Action: failed",
                  "Status: 5.1.1", "Remote-MTA: dns; ",
                  "Diagnostic-Code: smtp; 550 5.1.1 <reject1@sink.test>: User unknown",
@@ -280,6 +303,57 @@ def test_bounce(a, sink):
     qt.check("Hello." not in headers, "the body is returned")
     a.wait_log("id=%s status=removed" % qid)
     print("ok: 5xx bounced to the sender as an RFC 3464 report")
+
+
+def test_double_bounce(a, sink):
+    # A null-sender message (a bounce) that fails is never bounced to its
+    # empty sender: one report goes to the postmaster (aliased to
+    # myuser@mycompany.com, which is also SENDER), itself from <>.
+    before = len(qt.maildir_files(a.maildir(SENDER)))
+    qid = send(a, ["reject5@sink.test"], "t2b bounce of a bounce", sender="")
+    mails = wait_mail(a, SENDER, before + 1)
+    a.wait_log("id=%s status=removed" % qid)
+    mails = qt.wait_maildir(a.maildir(SENDER), before + 1)
+    new = [m for m in mails if b"t2b bounce of a bounce" in m]
+    qt.check(len(new) == 1, "%d reports about the null-sender message, "
+             "want 1" % len(new))
+    qt.check(new[0].startswith(b"Return-Path: <>\n"),
+             "double bounce sender is not <>: %r" % new[0][:60])
+    m, status, headers = report_parts(new[0])
+    qt.check("Postmaster notify" in m["Subject"], "subject %r" % m["Subject"])
+    qt.check("Final-Recipient: rfc822; reject5@sink.test" in status, status)
+    qt.check("Subject: t2b bounce of a bounce" in headers, headers)
+    print("ok: a failed null-sender message: one report to the postmaster")
+
+
+def test_double_bounce_loop(a, sink):
+    # The postmaster alias points to an address that fails for good: the
+    # double bounce is forwarded there, fails, and must then be dropped,
+    # not reported to the postmaster again (a loop of double bounces).
+    aliases = os.path.join(a.dir, "etc", "aliases")
+    with open(aliases) as f:
+        saved = f.read()
+    qt.check("postmaster: myuser@mycompany.com" in saved, "aliases: %r" % saved)
+    newaliases = os.path.join(a.dir, "bin", "quail-newaliases")
+    try:
+        with open(aliases, "w") as f:
+            f.write(saved.replace("postmaster: myuser@mycompany.com",
+                                  "postmaster: rejectpm@sink.test"))
+        subprocess.run([newaliases], check=True, stdout=subprocess.DEVNULL)
+        before = a.log_text().count("status=bounce-queued")
+        qid = send(a, ["reject7@sink.test"], "t2c loop", sender="")
+        a.wait_log("id=%s status=removed" % qid)
+        a.wait_log("reason=undeliverable double bounce (null sender, to "
+                   "<rejectpm@sink.test>")
+        # the chain has ended: exactly one double bounce was made
+        qt.wait_for(lambda: not a.mess(), WAIT_SECS, "an empty queue")
+        n = a.log_text().count("status=bounce-queued") - before
+        qt.check(n == 1, "%d double bounces queued, want 1" % n)
+    finally:
+        with open(aliases, "w") as f:
+            f.write(saved)
+        subprocess.run([newaliases], check=True, stdout=subprocess.DEVNULL)
+    print("ok: a failed double bounce is dropped (no loop)")
 
 
 def test_tempfail_flush(a, sink):
@@ -394,7 +468,10 @@ def main():
         return qt.SKIP
     sink = Sink()
     try:
-        with Inst(["local_domains = b.test localhost"]) as b:
+        # B needs a hostname of its own: a server greeting with A's
+        # hostname is A itself to quail-remote (a mail loop, 5.4.6).
+        with Inst(["local_domains = b.test localhost",
+                   "hostname = mx.b.test"]) as b:
             conf = ["smtp_routes = sink.test=[127.0.0.1]:%d b.test=[127.0.0.1]:%d"
                     % (sink.port, b.smtp_port),
                     "retry_min = 1h", "retry_max = 1h"]
@@ -403,6 +480,8 @@ def main():
                     test_privileges(a)
                     test_sink(a, sink)
                     test_bounce(a, sink)
+                    test_double_bounce(a, sink)
+                    test_double_bounce_loop(a, sink)
                     test_tempfail_flush(a, sink)
                     test_drop_mid_data(a, sink)
                     test_removed_by_admin(a, sink)

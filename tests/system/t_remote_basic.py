@@ -30,6 +30,8 @@ BUILD = os.environ.get("QUAIL_BUILD") or os.path.join(SRC, "build", "release")
 SKIP = 77
 RUN_SECS = 60           # one quail-remote run
 SINK_IO_SECS = 20       # a sink's socket timeout
+DRIP_SECS = 0.2         # the "drip" sink: a reply line this often ...
+DRIP_LINES = 100        # ... this many times (20 s in all)
 # Mail hosts listen on port 25 of random loopback addresses (all of
 # 127/8 is loopback on Linux), so parallel runs and other tests do not meet.
 _R = random.Random()
@@ -53,7 +55,12 @@ def check(cond, msg):
 
 class Sink:
     """One listening SMTP server. behaviour: accept | rcpt450 | rcpt550 |
-    mixed | drop | tls | badtls | silent | no8bit | size | helo."""
+    mixed | drop | tls | badtls | silent | no8bit | size | helo | loop
+    (EHLO answered with the client's own hostname) | drip (an EHLO reply
+    whose continuation lines trickle in, one every DRIP_SECS) | inject
+    (tls, with plaintext injected after the STARTTLS 220) | unsolicited
+    (a reply to nothing right behind the greeting) | data250 (DATA
+    answered with 250, not 354)."""
 
     def __init__(self, behaviour, host="127.0.0.1", port=0, certs=None):
         self.behaviour = behaviour
@@ -90,13 +97,13 @@ class Sink:
 
     def ehlo_lines(self, tls_on):
         b = self.behaviour
-        lines = ["sink.test hello"]
+        lines = ["client.test hello" if b == "loop" else "sink.test hello"]
         if b != "no8bit":
             lines.append("8BITMIME")
         lines.append("PIPELINING")
         lines.append("SIZE 100" if b == "size" else "SIZE 1000000")
         lines.append("ENHANCEDSTATUSCODES")
-        if b in ("tls", "badtls") and not tls_on:
+        if b in ("tls", "badtls", "inject") and not tls_on:
             lines.append("STARTTLS")
         return lines
 
@@ -110,7 +117,12 @@ class Sink:
             wfile.write(text.encode() + b"\r\n")
             wfile.flush()
 
-        send("220 sink.test ESMTP")
+        if self.behaviour == "unsolicited":
+            # a reply to nothing right behind the greeting
+            wfile.write(b"220 sink.test ESMTP\r\n250 2.0.0 unsolicited\r\n")
+            wfile.flush()
+        else:
+            send("220 sink.test ESMTP")
         while True:
             line = rfile.readline(4096)
             if not line:
@@ -125,14 +137,30 @@ class Sink:
                 if b == "helo":
                     send("502 5.5.2 EHLO not implemented")
                     continue
+                if b == "drip":
+                    # never ends the reply; each line comes well within
+                    # the client's per-read timeout
+                    for i in range(DRIP_LINES):
+                        send("250-sink.test drip %d" % i)
+                        time.sleep(DRIP_SECS)
+                    send("250 SIZE 1000000")
+                    continue
                 ls = self.ehlo_lines(s["tls"])
                 for x in ls[:-1]:
                     send("250-" + x)
                 send("250 " + ls[-1])
             elif verb == "HELO":
                 send("250 sink.test")
-            elif verb == "STARTTLS" and b == "tls":
-                send("220 2.0.0 go ahead")
+            elif verb == "STARTTLS" and b in ("tls", "inject"):
+                if b == "inject":
+                    # STARTTLS response injection (CVE-2011-0411 style,
+                    # client side): plaintext after the 220 in the same
+                    # segment must not be read as the EHLO reply after TLS.
+                    wfile.write(b"220 2.0.0 go ahead\r\n250-injected\r\n"
+                                b"250 PIPELINING\r\n")
+                    wfile.flush()
+                else:
+                    send("220 2.0.0 go ahead")
                 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
                 ctx.load_cert_chain(*self.certs)
                 conn = ctx.wrap_socket(conn, server_side=True)
@@ -155,6 +183,8 @@ class Sink:
                     send("550 5.1.1 try another one")
                 else:
                     send("250 2.1.5 ok")
+            elif verb == "DATA" and b == "data250":
+                send("250 2.0.0 fine, but no 354")
             elif verb == "DATA":
                 send("354 go ahead")
                 if b == "drop":
@@ -314,7 +344,8 @@ def route_cases(tmp):
     certs = make_cert(tmp)
     sinks = {b: Sink(b, certs=certs) for b in
              ("accept", "rcpt450", "rcpt550", "mixed", "drop", "tls",
-              "badtls", "silent", "no8bit", "size", "helo")}
+              "badtls", "silent", "no8bit", "size", "helo", "loop",
+              "drip", "inject", "unsolicited", "data250")}
     # A port with nobody listening: connection refused.
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -359,6 +390,24 @@ def route_cases(tmp):
                             r"2\.0\.0 .*SINK1" % r, log) is not None,
                   "accept: no log line for %s: %r" % (r, log[-2000:]))
 
+        # 1a. dot-stuffing across the encoder's 8 KiB chunks: a line
+        # starting with "." right at a chunk boundary, a CR LF split by
+        # one, a lone CR at the end, then a last line without LF.
+        big = (b"Subject: big\n\n" + b"x" * (8192 - 15) + b"\n" +
+               b".at the boundary\n" + b"y" * (8192 - 18) + b"\r\n" +
+               b"z" * 8191 + b"\r" + b".\n..\nend")
+        big_wire = (b"Subject: big\r\n\r\n" + b"x" * (8192 - 15) + b"\r\n" +
+                    b"..at the boundary\r\n" + b"y" * (8192 - 18) + b"\r\n" +
+                    b"z" * 8191 + b"\r\n" + b"..\r\n...\r\nend\r\n")
+        n = len(sinks["accept"].sessions)
+        lines = run_remote(confdir, "accept.test", ["x@accept.test"], big)
+        expect_records("chunks", lines, [r"r0 K 2\.0\.0 .*", r"s K .*"])
+        ss = sinks["accept"].sessions[n:]
+        if check(len(ss) == 1, "chunks: no session"):
+            check(ss[0]["data"] == big_wire, "chunks: data differs at byte "
+                  "%d" % next((i for i, (x, y) in
+                               enumerate(zip(ss[0]["data"] or b"", big_wire))
+                               if x != y), -1))
         # 1b. a route to a host name (getaddrinfo, IPv4 first).
         lines = run_remote(confdir, "named.test", ["x@named.test"], MSG)
         expect_records("named", lines, [
@@ -400,6 +449,18 @@ def route_cases(tmp):
                                         "EHLO client.test"],
                   "tls: commands %r" % ss[0]["cmds"][:3])
             check(ss[0]["data"] == MSG_WIRE, "tls: data differs")
+        # 5a. bytes injected after "220" before the handshake are dropped:
+        # the EHLO reply after TLS is the real one (it has SIZE), and the
+        # dialogue stays in step.
+        lines = run_remote(confdir, "inject.test", ["x@inject.test"], MSG)
+        expect_records("inject", lines, [r"r0 K 2\.0\.0 .*SINK1.*", r"s K .*"])
+        ss = sinks["inject"].sessions
+        if check(len(ss) == 1 and ss[0]["tls"], "inject: STARTTLS not used"):
+            check(ss[0]["cmds"][:4] == ["EHLO client.test", "STARTTLS",
+                                        "EHLO client.test",
+                                        "MAIL FROM:<sender@client.test> SIZE=%d"
+                                        % (len(MSG_WIRE) - 3)],
+                  "inject: commands %r" % ss[0]["cmds"][:4])
         # 5b. TLS handshake fails (remote_tls = may): plain text again.
         lines = run_remote(confdir, "badtls.test", ["x@badtls.test"], MSG)
         expect_records("badtls", lines, [r"r0 K 2\.0\.0 .*SINK1.*", r"s K .*"])
@@ -481,6 +542,40 @@ def route_cases(tmp):
             r"sending EHLO", r"s Z .*"])
         check(time.monotonic() - t0 < 8, "silent: took %.1fs"
               % (time.monotonic() - t0))
+        # 10d. a reply that never ends, each line within the per-read
+        # timeout: the whole reply is bounded by remote_timeout too.
+        t0 = time.monotonic()
+        lines = run_remote(tconf, "drip.test", ["x@drip.test"], MSG)
+        expect_records("drip", lines, [
+            r"r0 Z 4\.4\.2 conversation with " + PEER + r" timed out while "
+            r"sending EHLO", r"s Z .*"])
+        check(time.monotonic() - t0 < 8, "drip: took %.1fs"
+              % (time.monotonic() - t0))
+        # 10f. a reply nobody asked for, waiting before our command: the
+        # dialogue would be out of step, so the session ends (temporary).
+        lines = run_remote(confdir, "unsolicited.test", ["x@unsolicited.test"],
+                           MSG)
+        expect_records("unsolicited", lines, [
+            r"r0 Z 4\.4\.2 lost connection with " + PEER + r" while sending "
+            r"EHLO: protocol error: the server sent data before our command",
+            r"s Z .*"])
+        check(all(not c.startswith("MAIL") for x in
+                  sinks["unsolicited"].sessions for c in x["cmds"]),
+              "unsolicited: MAIL was sent")
+        # 10g. 250 instead of 354 to DATA: the message was never sent, so
+        # it is not delivered (temporary protocol trouble, 4.5.0).
+        lines = run_remote(confdir, "data250.test", ["x@data250.test"], MSG)
+        expect_records("data250", lines, [
+            r"r0 Z 4\.5\.0 " + PEER + r" said: 250 2\.0\.0 fine, but no 354 "
+            r"\(in reply to DATA\)", r"s Z .*"])
+        # 10e. the server answers EHLO with our own hostname: a mail loop
+        # (RFC 5321 5.1), a permanent 5.4.6, no MAIL sent.
+        lines = run_remote(confdir, "loop.test", ["x@loop.test"], MSG)
+        expect_records("loop", lines, [
+            r"r0 D 5\.4\.6 mail for loop\.test loops back to myself \(" +
+            PEER + r" greets with my own hostname client\.test\)", r"s D .*"])
+        check(all(not c.startswith("MAIL") for x in sinks["loop"].sessions
+                  for c in x["cmds"]), "loop: MAIL was sent")
         # 11. remote_tls = verify: a self-signed peer is a 4.7.5 deferral,
         # and so is a peer without STARTTLS.
         write_conf(confdir, routes, tls="verify")
@@ -613,6 +708,47 @@ def mx_cases(tmp):
         dns.close()
 
 
+def self_mx_cases(tmp):
+    """MX hosts that are this host (RFC 5321 5.1): no port 25 needed, as
+    nothing may be connected to. 127.0.0.1 is lo's address (getifaddrs)."""
+    zone = {
+        ("self.test", 15): [mx_rdata(10, "mail.self.test")],
+        ("mail.self.test", 1): [socket.inet_aton("127.0.0.1")],
+        ("zero.test", 1): [socket.inet_aton("0.0.0.0")],
+        # we are the backup MX: only the better one may be tried
+        ("backup.test", 15): [mx_rdata(10, "dead.backup.test"),
+                              mx_rdata(20, "mail.self.test")],
+        ("dead.backup.test", 1): [socket.inet_aton(DEAD_IP)],
+        # we share the best preference: no better host, a loop
+        ("equal.test", 15): [mx_rdata(10, "dead.backup.test"),
+                             mx_rdata(10, "mail.self.test")],
+    }
+    dns = Dns(zone)
+    confdir = os.path.join(tmp, "etc-self")
+    os.makedirs(confdir)
+    write_conf(confdir, [], dns_port=dns.port)
+    try:
+        lines = run_remote(confdir, "self.test", ["x@self.test"], MSG)
+        expect_records("self-mx", lines, [
+            r"r0 D 5\.4\.6 mail for self\.test loops back to myself \(mail "
+            r"host mail\.self\.test is this host\)", r"s D .*"])
+        lines = run_remote(confdir, "zero.test", ["x@zero.test"], MSG)
+        expect_records("self-zero", lines, [
+            r"r0 D 5\.4\.6 mail for zero\.test loops back to myself \(mail "
+            r"host zero\.test is this host\)", r"s D .*"])
+        for i in range(4):      # equal preferences come in random order
+            lines = run_remote(confdir, "equal.test", ["x@equal.test"], MSG)
+            expect_records("self-equal", lines, [
+                r"r0 D 5\.4\.6 mail for equal\.test loops back to myself "
+                r"\(mail host mail\.self\.test is this host\)", r"s D .*"])
+        lines = run_remote(confdir, "backup.test", ["x@backup.test"], MSG)
+        expect_records("self-backup", lines, [
+            r"r0 Z 4\.4\.1 connect to dead\.backup\.test\[%s\]:25: .*"
+            % re.escape(DEAD_IP), r"s Z .*"])
+    finally:
+        dns.close()
+
+
 def main():
     if not os.access(os.path.join(BUILD, "quail-remote"), os.X_OK):
         print("SKIP: %s/quail-remote not built" % BUILD)
@@ -625,6 +761,7 @@ def main():
     os.chmod(tmp, 0o755)
     try:
         route_cases(tmp)
+        self_mx_cases(tmp)
         mx_cases(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -46,6 +46,10 @@ test_structure(void **state)
 	fill(&d, hdr);
 	buf_init(&b, 0);
 	assert_int_equal(dsn_build(&d, &b, &err), 0);
+	/* a trace field first (RFC 5321 4.4) */
+	static const char trace[] = "Received: by mx.example.com (quail-send, "
+	    "report on queue id 6B044F89C42D5A7207B);\n\t";
+	assert_true(strncmp(b.data, trace, strlen(trace)) == 0);
 	static const char *const want[] = {
 		"From: Mail Delivery System <MAILER-DAEMON@mx.example.com>\n",
 		"To: <sender@example.org>\n",
@@ -92,6 +96,60 @@ test_hostile_reason_and_utf8(void **state)
 	assert_non_null(strstr(b.data, "message/global-delivery-status"));
 	assert_non_null(strstr(b.data, "Final-Recipient: utf-8; \xc3\xa9t\xc3\xa9@example.com"));
 	assert_non_null(strstr(b.data, "Postmaster notify"));
+	/* the marker that stops a loop of double bounces, in the header */
+	assert_true(dsn_is_double_bounce(b.data, b.len));
+	assert_non_null(strstr(b.data, "\n" DSN_DOUBLE_BOUNCE_FIELD ": yes\n"));
+	buf_free(&b);
+}
+
+/* Only a double bounce carries the marker; it is found in a header that
+ * alias forwarding prepended to, never in a body. */
+static void
+test_double_bounce_marker(void **state)
+{
+	static const struct {
+		const char *header;
+		bool want;
+	} cases[] = {
+		{ "X-Quail-Double-Bounce: yes\n\nbody\n", true },
+		{ "Delivered-To: postmaster@example.com\nFrom: x\n"
+		  "x-quail-double-bounce: yes\nSubject: s\n\nbody\n", true },
+		{ "Delivered-To: a@b\r\nX-Quail-Double-Bounce:yes\r\n\r\n", true },
+		/* in the body, after the empty line (also CRLF) */
+		{ "Subject: s\n\nX-Quail-Double-Bounce: yes\n", false },
+		{ "Subject: s\r\n\r\nX-Quail-Double-Bounce: yes\n", false },
+		/* a longer name, a continuation line, no colon */
+		{ "X-Quail-Double-Bounces: yes\n\n", false },
+		{ "Subject: s\n X-Quail-Double-Bounce: yes\n\n", false },
+		{ "X-Quail-Double-Bounce\n\n", false },
+		{ "", false },
+		/* no empty line, no final LF: scanning stops at the end */
+		{ "From: x\nX-Quail-Double-Bounce: y", true },
+	};
+	struct dsn d;
+	struct buf b;
+	const char *err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (dsn_is_double_bounce(cases[i].header,
+		    strlen(cases[i].header)) != cases[i].want)
+			fail_msg("case %zu: %s", i, cases[i].header);
+	assert_false(dsn_is_double_bounce(NULL, 0));
+	/* the length bounds the scan: the field past it is not seen */
+	assert_false(dsn_is_double_bounce("From: x\nX-Quail-Double-Bounce: y",
+	    10));
+	/* an ordinary bounce and a delay warning carry no marker */
+	fill(&d, "Subject: hi\n\n");
+	buf_init(&b, 0);
+	assert_int_equal(dsn_build(&d, &b, &err), 0);
+	assert_false(dsn_is_double_bounce(b.data, b.len));
+	buf_free(&b);
+	d.delayed = true;
+	d.retry_until = d.now + 3600;
+	buf_init(&b, 0);
+	assert_int_equal(dsn_build(&d, &b, &err), 0);
+	assert_false(dsn_is_double_bounce(b.data, b.len));
 	buf_free(&b);
 }
 
@@ -268,6 +326,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_structure),
 		cmocka_unit_test(test_hostile_reason_and_utf8),
+		cmocka_unit_test(test_double_bounce_marker),
 		cmocka_unit_test(test_header_cut),
 		cmocka_unit_test(test_status_from_reason),
 		cmocka_unit_test(test_sanitize_limits),
