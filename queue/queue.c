@@ -14,7 +14,10 @@
  * (getuid() != geteuid()) $QUAIL_CONFDIR is ignored and -C is accepted only
  * for a config dir and quail.conf owned by root and not group/other
  * writable. fds 0-2 are checked first (a closed stderr would otherwise
- * become the queue file). Every envelope field is validated (qfile.c);
+ * become the queue file); the environment is dropped; the signal mask
+ * and dispositions are reset and SIGXFSZ ignored, so a caller's small
+ * RLIMIT_FSIZE yields a temporary failure (EFBIG), never a process
+ * killed halfway through a write. Every envelope field is validated (qfile.c);
  * the message bytes are stored as they are. Nothing is created outside
  * queue_dir.
  */
@@ -170,6 +173,33 @@ check_fds(void)
 	}
 	if (fstat(0, &st) < 0 || fstat(1, &st) < 0)
 		_exit(EXIT_TEMP);
+}
+
+/*
+ * What the caller can leave behind across execve: blocked signals (a
+ * blocked SIGALRM would defeat the timeout), ignored ones, and a small
+ * RLIMIT_FSIZE, whose SIGXFSZ would kill us in the middle of a write with
+ * no reply and a file left in tmp/. With SIGXFSZ ignored, the write fails
+ * with EFBIG instead and that is an ordinary temporary failure. When
+ * setuid, the environment is dropped as a whole (TZ and the rest; the
+ * loader has already handled LD_*): nothing here needs it.
+ */
+static void
+reset_inherited(bool setuid_run)
+{
+	static const int dfl[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1,
+				   SIGUSR2, SIGCHLD };
+	sigset_t none;
+
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	for (size_t i = 0; i < sizeof(dfl) / sizeof(dfl[0]); i++)
+		(void)signal(dfl[i], SIG_DFL);
+	(void)signal(SIGPIPE, SIG_IGN);
+	(void)signal(SIGXFSZ, SIG_IGN);
+	(void)signal(SIGALRM, on_alarm);
+	if (setuid_run)
+		(void)clearenv();
 }
 
 /* A config dir is trusted when root owns it and its quail.conf, and no one
@@ -492,8 +522,7 @@ main(int argc, char **argv)
 	check_fds();
 	caller_uid = getuid();
 	umask(077);
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGALRM, on_alarm);
+	reset_inherited(getuid() != geteuid());
 	alarm(QUEUE_TIMEOUT_SECS);
 	log_open("queue", "stderr");
 	while ((opt = getopt(argc, argv, "C:")) != -1) {

@@ -8,8 +8,10 @@
  * file, runs the local delivery of quail-deliver -f <sender> -q <id>
  * <recipient> with stdin = the message in a child, captures the first
  * line of its stdout and answers "<tag> <K|D|Z> <reason>" in one packet
- * (packets of concurrent helpers cannot interleave). It exits when the
- * scheduler's end of the socket closes.
+ * (packets of concurrent helpers cannot interleave). A helper that ends
+ * without answering (killed) is answered for by the launcher, which reaps
+ * it: 'Z', the recipient is retried. It exits when the scheduler's end of
+ * the socket closes.
  *
  * The delivery child does not execute quail-deliver: it runs the same code
  * (deliver/local.c's local_run, linked into quail-send) with the
@@ -33,7 +35,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -43,6 +47,10 @@
 #include "../deliver/local.h"
 #include "log.h"
 #include "send.h"
+
+/* Helpers (one per running local delivery) at once; the scheduler starts
+ * at most local_concurrency, so this only bounds a misbehaving one. */
+#define LAUNCH_HELPERS_MAX 1024
 
 int launch_fd = -1;
 extern int send_lock_fd;
@@ -142,7 +150,38 @@ open_checked(const struct launch_req *rq, const char **why)
 	return fd;
 }
 
-/* The delivery child: fds 0-2 = message, result pipe, log. */
+/*
+ * Signals as a fresh program would have them: quail-send ignores SIGHUP
+ * and SIGPIPE, the launcher SIGTERM and SIGINT and blocks SIGCHLD; an
+ * execve would have kept the ignored ones ignored and the mask, so every
+ * ignored signal and SIGCHLD go back to the default here, and nothing is
+ * blocked. (The
+ * handlers quail-send sets are all replaced by SIG_IGN in the launcher;
+ * what remains are the sanitizer runtime's, which an execve would have
+ * installed again.)
+ */
+static void
+reset_signals(void)
+{
+	struct sigaction dfl, old;
+	sigset_t none;
+
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP
+		    || sigaction(sig, NULL, &old) < 0)
+			continue;           /* EINVAL for glibc's reserved ones */
+		if (old.sa_handler == SIG_IGN || sig == SIGCHLD)
+			(void)sigaction(sig, &dfl, NULL);
+	}
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* The delivery child: fds 0-2 = message, result pipe, log. Everything
+ * else is closed; signals and the umask are as after an execve. */
 static _Noreturn void
 run_deliver(const struct conf *c, const struct launch_req *rq, int qfd,
 	    int outfd, int errfd)
@@ -152,10 +191,8 @@ run_deliver(const struct conf *c, const struct launch_req *rq, int qfd,
 	if (dup2(qfd, 0) < 0 || dup2(outfd, 1) < 0 || dup2(errfd, 2) < 0)
 		_exit(EXIT_TEMP);
 	close_from(3);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGPIPE, SIG_DFL);
-	signal(SIGCHLD, SIG_DFL);
+	reset_signals();
+	umask(077);
 	log_open("deliver", c->log_dest);
 	d.no_exit_handlers = true;
 	local_init(&d, rq->sender, rq->id, rq->rcpt);
@@ -265,30 +302,98 @@ deliver_stderr(const struct conf *c)
 	return fd;
 }
 
+/* Running helpers: pid -> tag, so that a helper that dies without its
+ * reply packet (killed, crashed) still gets one. */
+struct helper_slot {
+	pid_t pid;              /* 0: free */
+	unsigned long tag;
+};
+
+static struct helper_slot helpers[LAUNCH_HELPERS_MAX];
+
+/* Reaps every finished helper. A helper exits 0 only after its reply;
+ * any other end is answered here as a temporary failure, or the
+ * scheduler would wait for that recipient until it restarts. */
+static void
+reap_helpers(int sock)
+{
+	char why[64];
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (size_t i = 0; i < LAUNCH_HELPERS_MAX; i++) {
+			if (helpers[i].pid != pid)
+				continue;
+			helpers[i].pid = 0;
+			if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+				break;
+			if (WIFSIGNALED(status))
+				snprintf(why, sizeof(why), "delivery helper killed by "
+					 "signal %d", WTERMSIG(status));
+			else
+				snprintf(why, sizeof(why), "delivery helper exit %d",
+					 WEXITSTATUS(status));
+			log_msg(LOG_ERR, "launcher: %s", why);
+			reply(sock, helpers[i].tag, 'Z', why);
+			break;
+		}
+	}
+}
+
+static struct helper_slot *
+free_helper_slot(void)
+{
+	for (size_t i = 0; i < LAUNCH_HELPERS_MAX; i++)
+		if (helpers[i].pid == 0)
+			return &helpers[i];
+	return NULL;
+}
+
 static _Noreturn void
 launcher_main(const struct conf *c, int sock)
 {
-	struct sigaction sa;
 	char pkt[SEND_PACKET_MAX_BYTES + 1];
 	struct launch_req rq;
 	int errfd = deliver_stderr(c);
+	sigset_t chld;
 
 	/* The scheduler's end closing is our only stop signal, so that
 	 * running deliveries can still report on SIGTERM/SIGINT. */
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_IGN;
-	sa.sa_flags = SA_NOCLDWAIT;     /* helpers are reaped by the kernel */
-	sigaction(SIGCHLD, &sa, NULL);
+	/* Helpers end as SIGCHLD through a signalfd, polled with the socket. */
+	signal(SIGCHLD, SIG_DFL);
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	(void)sigprocmask(SIG_BLOCK, &chld, NULL);
+	int sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		log_msg(LOG_ERR, "launcher: signalfd: %s", strerror(errno));
+		_exit(EXIT_TEMP);
+	}
 	if (send_lock_fd >= 0)
 		close(send_lock_fd);    /* a new quail-send may start after us */
 	/* Read the time zone once: every delivery child logs with local
 	 * time and would otherwise read /etc/localtime itself. */
 	tzset();
 	for (;;) {
-		ssize_t n = recv(sock, pkt, SEND_PACKET_MAX_BYTES, 0);
-		if (n < 0 && errno == EINTR)
+		struct pollfd p[2] = { { sock, POLLIN, 0 }, { sfd, POLLIN, 0 } };
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			_exit(0);
+		}
+		if (p[1].revents) {
+			struct signalfd_siginfo si;
+			while (read(sfd, &si, sizeof(si)) > 0)
+				;
+			reap_helpers(sock);
+		}
+		if (!p[0].revents)
+			continue;
+		ssize_t n = recv(sock, pkt, SEND_PACKET_MAX_BYTES, MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
 			_exit(0);
@@ -297,11 +402,22 @@ launcher_main(const struct conf *c, int sock)
 			log_msg(LOG_ERR, "launcher: malformed request ignored");
 			continue;
 		}
+		struct helper_slot *slot = free_helper_slot();
+		if (slot == NULL) {
+			reply(sock, rq.tag, 'Z', "too many deliveries running");
+			continue;
+		}
 		pid_t pid = fork();
-		if (pid < 0)
+		if (pid < 0) {
 			reply(sock, rq.tag, 'Z', "launcher cannot fork");
-		else if (pid == 0)
+		} else if (pid == 0) {
+			close(sfd);
+			(void)sigprocmask(SIG_UNBLOCK, &chld, NULL);
 			helper(c, sock, &rq, errfd);
+		} else {
+			slot->pid = pid;
+			slot->tag = rq.tag;
+		}
 	}
 }
 

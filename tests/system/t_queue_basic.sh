@@ -9,6 +9,7 @@
 #   E  a remote recipient whose MX cannot be reached stays queued (deferred)
 #   F  bad envelopes: permanent refusal, nothing queued; no END: temporary
 #   G  SIGTERM stops quail-send with exit 0
+#   H  (before G) alias forwarding, Delivered-To and alias loops bounce 5.4.6
 # Exit 0 pass, 77 skip, 1 fail. Every wait is bounded.
 set -u
 SRC=${QUAIL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -183,6 +184,30 @@ out=$(printf 'x\n' | python3 "$tmp/inject.py" "$I/libexec/quail-queue" "$I/etc" 
 rc=$?; [ $rc -eq 111 ] && [ "${out#Z}" != "$out" ] || fail "F: envelope without END: rc=$rc out=$out"
 [ "$(count_mess)" -eq "$before" ] || fail "F: a refused message was queued"
 [ -z "$(find "$Q/tmp" -type f)" ] || fail "F: files left in tmp/"
+
+# H: through quail-send's launcher (local delivery in a forked child):
+# an alias is forwarded with its Delivered-To; a Delivered-To loop and an
+# alias loop are permanent failures (5.4.6) and bounce to the sender.
+printf 'fwdh: me\nlooph1: looph2\nlooph2: looph1\n' >>"$I/etc/aliases"
+"$I/libexec/quail-newaliases" -C "$I/etc" >"$tmp/newaliases.log" 2>&1 ||
+	fail "H: quail-newaliases: $(cat "$tmp/newaliases.log")"
+inject myuser@mycompany.com fwdh@mycompany.com < <(printf 'Subject: test H1\n\nmarker-H1-%s\n' $$)
+wait_for "H1 forwarded" has_mail "$ME" "marker-H1-$$"
+h=$(grep -l "marker-H1-$$" "$ME"/new/* | head -n 1)
+grep -q '^Delivered-To: fwdh@mycompany.com$' "$h" || fail "H1: no Delivered-To of the alias"
+grep -q '^Delivered-To: me@mycompany.com$' "$h" || fail "H1: no Delivered-To of the user"
+inject me@mycompany.com myuser@mycompany.com < <(printf 'Delivered-To: MyUser@mycompany.com\nSubject: test H2\n\nmarker-H2-%s\n' $$)
+idH2=$id
+wait_for "H2 loop bounce" has_mail "$ME" "X-Quail-Queue-ID: $idH2"
+grep -l "X-Quail-Queue-ID: $idH2" "$ME"/new/* | xargs grep -q 'Status: 5.4.6' ||
+	fail "H2: bounce lacks Status: 5.4.6"
+has_mail "$MY" "marker-H2-$$" && fail "H2: a looping message was delivered"
+wait_for "H2 removed" gone "$idH2"
+inject me@mycompany.com looph1@mycompany.com < <(printf 'Subject: test H3\n\nmarker-H3-%s\n' $$)
+wait_for "H3 alias loop bounce" logged "to=<looph1@mycompany.com> status=bounced"
+wait_for "H3 bounce delivered" has_mail "$ME" "Final-Recipient: rfc822; looph1@mycompany.com"
+grep -l "Final-Recipient: rfc822; looph1@mycompany.com" "$ME"/new/* | xargs grep -q 'Status: 5.4.6' ||
+	fail "H3: alias loop bounce lacks Status: 5.4.6"
 
 # G: SIGTERM.
 kill -TERM "$send_pid"
