@@ -95,52 +95,18 @@ crypt_dummy(const char *pass)
 	free(cd);
 }
 
-/* Strict decimal id: "" -> -1 (absent), else 0..2^32-2. 0 / -1. */
-static int
-parse_id(const char *s, size_t len, unsigned long *id_r)
-{
-	unsigned long v = 0;
-	size_t i;
-
-	*id_r = (unsigned long)-1;
-	if (len == 0)
-		return 0;
-	if (len > 10)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (unsigned long)(s[i] - '0');
-	}
-	if (v > 0xfffffffeUL)
-		return -1;
-	*id_r = v;
-	return 0;
-}
-
 /* users.cdb value "uid:gid:maildir" into u (uid/gid resolved to the
  * vmail_user's when empty). 1 ok, 0 refused (uid 0), -1 malformed. */
 static int
 users_value(const struct conf *c, const char *v, size_t len,
 	    struct auth_user *u, const char **error_r)
 {
-	const char *c1, *c2;
 	unsigned long uid, gid;
-	size_t mlen;
 
 	*error_r = "users.cdb: malformed entry (run quail-users rebuild)";
-	c1 = memchr(v, ':', len);
-	c2 = c1 == NULL ? NULL : memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - v));
-	if (c2 == NULL || parse_id(v, (size_t)(c1 - v), &uid) < 0 ||
-	    parse_id(c1 + 1, (size_t)(c2 - c1 - 1), &gid) < 0 ||
-	    (uid == (unsigned long)-1) != (gid == (unsigned long)-1))
+	if (userdb_parse_user_value(v, len, &uid, &gid, u->maildir,
+				    sizeof(u->maildir)) < 0)
 		return -1;
-	mlen = len - (size_t)(c2 + 1 - v);
-	if (mlen == 0 || mlen >= sizeof(u->maildir) || c2[1] != '/' ||
-	    memchr(c2 + 1, '\0', mlen) != NULL)
-		return -1;
-	memcpy(u->maildir, c2 + 1, mlen);
-	u->maildir[mlen] = '\0';
 	if (uid == (unsigned long)-1) {
 		struct passwd *pw;
 

@@ -3,7 +3,9 @@
  * two readdir(3) passes, sizes and flags parsed from the names (the
  * Maildir spec's ":2,<flags>", and the ",S=" / ",W=" fields of Courier,
  * Dovecot and quail-deliver), so that STAT or SELECT on 100,000 messages
- * costs two directory reads and no per-message system call.
+ * costs two directory reads and no per-message system call. The names
+ * are parsed while they are in the cache (in directory order), and
+ * sorted through short fixed-size keys (see maildir_list_sort_keys()).
  *
  * SECURITY: names come from the user's own Maildir; S=/W= are parsed with
  * overflow checks and a bad field is simply ignored (the size is then
@@ -43,35 +45,53 @@ maildir_list_num(const char *s, uint64_t *r)
 	return 0;
 }
 
-void
-maildir_list_parse_name(const char *name, struct maildir_msg *m)
+/* maildir_list_parse_name() with the base length known. */
+static void
+maildir_list_parse_fields(const char *name, size_t base_len,
+			  struct maildir_msg *m)
 {
-	const char *colon = strchr(name, ':');
-	const char *p;
-	size_t fields_end = colon != NULL ? (size_t)(colon - name)
-					  : strlen(name);
+	const char *p = name + base_len;
 
 	m->name = name;
-	m->base_len = strcspn(name, ":,");
 	m->has_size = m->has_vsize = false;
 	m->size = m->vsize = 0;
 	m->flags = "";
-	/* ",S=" and ",W=" fields live between the base name and ':'. */
-	for (p = name + m->base_len; p < name + fields_end; p++) {
-		if (*p != ',' || p + 3 > name + fields_end || p[2] != '=')
-			continue;
-		if (p[1] == 'S' && maildir_list_num(p + 3, &m->size) == 0)
+	m->base_len = base_len;
+	/* ",S=" and ",W=" fields live between the base name and ':'; one
+	 * pass, comma by comma (a later good field wins, a bad one is
+	 * ignored). */
+	while (*p == ',') {
+		if (p[1] == 'S' && p[2] == '=' &&
+		    maildir_list_num(p + 3, &m->size) == 0)
 			m->has_size = true;
-		else if (p[1] == 'W' && maildir_list_num(p + 3, &m->vsize) == 0)
+		else if (p[1] == 'W' && p[2] == '=' &&
+			 maildir_list_num(p + 3, &m->vsize) == 0)
 			m->has_vsize = true;
+		p++;
+		p += strcspn(p, ":,");
 	}
-	if (colon != NULL && colon[1] == '2' && colon[2] == ',')
-		m->flags = colon + 3;
+	if (*p == ':' && p[1] == '2' && p[2] == ',')
+		m->flags = p + 3;
 }
 
+void
+maildir_list_parse_name(const char *name, struct maildir_msg *m)
+{
+	maildir_list_parse_fields(name, strcspn(name, ":,"), m);
+}
+
+/* One directory entry while listing: where its name is, and what the
+ * name says, parsed while the name is in the cache (the sorted order
+ * visits the names at random). */
 struct maildir_list_raw {
-	size_t off; /* of the name in the names buffer */
+	size_t off;	    /* of the name in the names buffer */
+	uint64_t size;	    /* as in struct maildir_msg */
+	uint64_t vsize;
+	uint16_t base_len;  /* bytes up to the first ':' or ',' */
+	uint16_t flags_off; /* of the flags in the name, 0: none */
 	bool in_cur;
+	bool has_size;
+	bool has_vsize;
 };
 
 /* Appends the regular entries of dir/sub to names/raw. */
@@ -98,7 +118,12 @@ maildir_list_dir(const char *dir, const char *sub, bool in_cur,
 	}
 	errno = 0;
 	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' ||
+		const char *s = de->d_name;
+		struct maildir_list_raw *e;
+		struct maildir_msg m;
+		size_t len;
+
+		if (s[0] == '.' ||
 		    (de->d_type != DT_REG && de->d_type != DT_UNKNOWN))
 			continue;
 		if (*n == *cap) {
@@ -117,9 +142,20 @@ maildir_list_dir(const char *dir, const char *sub, bool in_cur,
 			*raw = r;
 			*cap = ncap;
 		}
-		(*raw)[*n].off = names->len;
-		(*raw)[*n].in_cur = in_cur;
-		if (buf_append(names, de->d_name, strlen(de->d_name) + 1) < 0)
+		/* d_name is at most NAME_MAX (255) bytes: 16 bits hold
+		 * every offset into it */
+		maildir_list_parse_fields(s, strcspn(s, ":,"), &m);
+		len = strlen(s);
+		e = &(*raw)[*n];
+		e->off = names->len;
+		e->size = m.size;
+		e->vsize = m.vsize;
+		e->base_len = (uint16_t)m.base_len;
+		e->flags_off = m.flags[0] != '\0' ? (uint16_t)(m.flags - s) : 0;
+		e->in_cur = in_cur;
+		e->has_size = m.has_size;
+		e->has_vsize = m.has_vsize;
+		if (buf_append(names, s, len + 1) < 0)
 			goto nomem;
 		(*n)++;
 		errno = 0;
@@ -141,27 +177,170 @@ nomem:
 	return -1;
 }
 
-static int
-maildir_list_cmp(const void *a, const void *b)
+/*
+ * Sorting by base name. A comparison through qsort(3) on 100,000 names
+ * costs more than the directory reads, so each name gets a sort key: the
+ * 16 bytes of its base name that follow the prefix common to all names
+ * (delivery names share the leading digits of the time), big-endian and
+ * zero-padded, so that comparing the two words compares the names
+ * (a name never contains a NUL, so a shorter base sorts first as with
+ * memcmp-then-length). Only equal keys compare the rest of the names.
+ * The sort is a merge sort (stable, n log n in the worst case).
+ */
+struct maildir_list_key {
+	uint64_t k0, k1;
+	uint32_t idx; /* into raw */
+};
+/* maildir_list_read() sorts in the message array's space. */
+_Static_assert(sizeof(struct maildir_list_key) <= sizeof(struct maildir_msg),
+	       "a sort key must fit in a message slot");
+
+/* Bytes of base name held in a key. */
+#define MAILDIR_LIST_KEY_BYTES 16
+/* Entries fetched ahead while copying in sorted order. */
+#define MAILDIR_LIST_PREFETCH 8
+/* Runs sorted by insertion before merging. */
+#define MAILDIR_LIST_RUN 16
+
+struct maildir_list_sort {
+	const char *names;
+	const struct maildir_list_raw *raw;
+	size_t prefix; /* bytes common to all base names (not in keys) */
+};
+
+static uint64_t
+maildir_list_be64(const unsigned char *b)
 {
-	const struct maildir_msg *x = a, *y = b;
-	size_t len = x->base_len < y->base_len ? x->base_len : y->base_len;
-	int c = memcmp(x->name, y->name, len);
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | b[i];
+	return v;
+}
+
+static void
+maildir_list_make_key(const struct maildir_list_sort *s, uint32_t idx,
+		      struct maildir_list_key *k)
+{
+	const struct maildir_list_raw *r = &s->raw[idx];
+	unsigned char b[MAILDIR_LIST_KEY_BYTES] = { 0 };
+	size_t avail = r->base_len - s->prefix;
+
+	memcpy(b, s->names + r->off + s->prefix,
+	       avail < sizeof(b) ? avail : sizeof(b));
+	k->k0 = maildir_list_be64(b);
+	k->k1 = maildir_list_be64(b + 8);
+	k->idx = idx;
+}
+
+/* Base names only: <0, 0 (the same base name), >0. */
+static int
+maildir_list_key_cmp_base(const struct maildir_list_sort *s,
+			  const struct maildir_list_key *a,
+			  const struct maildir_list_key *b)
+{
+	const struct maildir_list_raw *x, *y;
+	size_t skip, len;
+	int c;
+
+	if (a->k0 != b->k0)
+		return a->k0 < b->k0 ? -1 : 1;
+	if (a->k1 != b->k1)
+		return a->k1 < b->k1 ? -1 : 1;
+	x = &s->raw[a->idx];
+	y = &s->raw[b->idx];
+	/* equal keys: equal up to the key's end (or both bases shorter) */
+	skip = s->prefix + MAILDIR_LIST_KEY_BYTES;
+	if (x->base_len > skip && y->base_len > skip) {
+		len = (x->base_len < y->base_len ? x->base_len : y->base_len) -
+		      skip;
+		c = memcmp(s->names + x->off + skip, s->names + y->off + skip,
+			   len);
+		if (c != 0)
+			return c;
+	}
+	if (x->base_len != y->base_len)
+		return x->base_len < y->base_len ? -1 : 1;
+	return 0;
+}
+
+/* Base name, then cur/ before new/ (the copy kept by the dedupe). */
+static int
+maildir_list_key_cmp(const struct maildir_list_sort *s,
+		     const struct maildir_list_key *a,
+		     const struct maildir_list_key *b)
+{
+	int c = maildir_list_key_cmp_base(s, a, b);
 
 	if (c != 0)
 		return c;
-	if (x->base_len != y->base_len)
-		return x->base_len < y->base_len ? -1 : 1;
-	/* the same message in new/ and cur/: cur/ first, kept by dedupe */
-	return (int)y->in_cur - (int)x->in_cur;
+	return (int)s->raw[b->idx].in_cur - (int)s->raw[a->idx].in_cur;
+}
+
+/* Sorts k[0..n) using tmp[0..n); the result is in k. */
+static void
+maildir_list_sort_keys(const struct maildir_list_sort *s,
+		       struct maildir_list_key *k, struct maildir_list_key *tmp,
+		       size_t n)
+{
+	struct maildir_list_key *from = k, *to = tmp, *sw, v;
+	size_t i, j, lo, mid, hi, width, a, b, o;
+
+	for (lo = 0; lo < n; lo += MAILDIR_LIST_RUN) {
+		hi = lo + MAILDIR_LIST_RUN < n ? lo + MAILDIR_LIST_RUN : n;
+		for (i = lo + 1; i < hi; i++) {
+			v = k[i];
+			for (j = i; j > lo && maildir_list_key_cmp(s, &v,
+								   &k[j - 1]) < 0;
+			     j--)
+				k[j] = k[j - 1];
+			k[j] = v;
+		}
+	}
+	for (width = MAILDIR_LIST_RUN; width < n; width *= 2) {
+		for (lo = 0; lo < n; lo += 2 * width) {
+			mid = lo + width < n ? lo + width : n;
+			hi = lo + 2 * width < n ? lo + 2 * width : n;
+			a = lo;
+			b = mid;
+			o = lo;
+			/* already in order (delivery order): copy */
+			if (mid < hi && maildir_list_key_cmp(s, &from[mid - 1],
+							     &from[mid]) <= 0)
+				a = mid, b = mid;
+			while (a < mid && b < hi)
+				to[o++] = maildir_list_key_cmp(s, &from[b],
+							       &from[a]) < 0
+						  ? from[b++]
+						  : from[a++];
+			if (a == mid && b == mid) {
+				memcpy(&to[lo], &from[lo],
+				       (hi - lo) * sizeof(*to));
+				continue;
+			}
+			if (a < mid)
+				memcpy(&to[o], &from[a],
+				       (mid - a) * sizeof(*to));
+			if (b < hi)
+				memcpy(&to[o], &from[b], (hi - b) * sizeof(*to));
+		}
+		sw = from;
+		from = to;
+		to = sw;
+	}
+	if (from != k)
+		memcpy(k, from, n * sizeof(*k));
 }
 
 int
 maildir_list_read(struct maildir_list *l, const char *dir, const char **error_r)
 {
 	struct maildir_list_raw *raw = NULL;
+	struct maildir_list_key *keys = NULL;
+	struct maildir_list_sort s;
 	struct buf names;
-	size_t n = 0, cap = 0, i, out;
+	size_t n = 0, cap = 0, i, out, prefix;
 
 	memset(l, 0, sizeof(*l));
 	buf_init(&names, 0);
@@ -172,34 +351,73 @@ maildir_list_read(struct maildir_list *l, const char *dir, const char **error_r)
 			     error_r) < 0)
 		goto fail;
 	l->msgs = calloc(n + 1, sizeof(*l->msgs));
-	if (l->msgs == NULL) {
+	keys = malloc((n + 1) * sizeof(*keys));
+	if (l->msgs == NULL || keys == NULL) {
+		errno = ENOMEM;
 		*error_r = "out of memory";
 		goto fail;
 	}
 	/* The buffer is complete: pointers into it stay valid now. */
 	l->names = names.data;
 	names.data = NULL;
-	for (i = 0; i < n; i++) {
-		maildir_list_parse_name(l->names + raw[i].off, &l->msgs[i]);
-		l->msgs[i].in_cur = raw[i].in_cur;
+	/* the prefix common to all base names */
+	prefix = n > 0 ? raw[0].base_len : 0;
+	for (i = 1; i < n && prefix > 0; i++) {
+		const char *a = l->names + raw[0].off, *b = l->names + raw[i].off;
+		size_t j, m = raw[i].base_len < prefix ? raw[i].base_len
+						       : prefix;
+
+		for (j = 0; j < m && a[j] == b[j]; j++)
+			;
+		prefix = j;
 	}
-	free(raw);
-	qsort(l->msgs, n, sizeof(*l->msgs), maildir_list_cmp);
+	s.names = l->names;
+	s.raw = raw;
+	s.prefix = prefix;
+	for (i = 0; i < n; i++)
+		maildir_list_make_key(&s, (uint32_t)i, &keys[i]);
+	/* msgs is larger than the keys and not yet used: the merge sort's
+	 * scratch space (fewer fresh pages to fault in) */
+	maildir_list_sort_keys(&s, keys, (struct maildir_list_key *)l->msgs, n);
 	for (i = 0, out = 0; i < n; i++) {
-		if (out > 0 &&
-		    l->msgs[out - 1].base_len == l->msgs[i].base_len &&
-		    memcmp(l->msgs[out - 1].name, l->msgs[i].name,
-			   l->msgs[i].base_len) == 0)
-			continue; /* duplicate base name: keep the first (cur/) */
-		l->msgs[out++] = l->msgs[i];
+		const struct maildir_list_raw *r = &raw[keys[i].idx];
+		struct maildir_msg *m;
+
+		/* the reads of raw are random: ask for them early */
+		if (i + MAILDIR_LIST_PREFETCH < n)
+			__builtin_prefetch(
+				&raw[keys[i + MAILDIR_LIST_PREFETCH].idx]);
+
+		/* duplicate base name: keep the first (cur/) */
+		if (i > 0 &&
+		    maildir_list_key_cmp_base(&s, &keys[i - 1], &keys[i]) == 0)
+			continue;
+		m = &l->msgs[out++];
+		m->name = l->names + r->off;
+		m->base_len = r->base_len;
+		m->in_cur = r->in_cur;
+		m->has_size = r->has_size;
+		m->has_vsize = r->has_vsize;
+		m->size = r->size;
+		m->vsize = r->vsize;
+		m->flags = r->flags_off != 0 ? m->name + r->flags_off : "";
+		m->uid = 0;
+		m->mark = false;
 	}
+	/* the rest of the scratch space, as calloc left it */
+	memset(&l->msgs[out], 0, (n + 1 - out) * sizeof(*l->msgs));
 	l->n = out;
+	free(keys);
+	free(raw);
 	return 0;
 fail:
+	free(keys);
 	free(raw);
 	buf_free(&names);
 	free(l->msgs);
+	free(l->names);
 	l->msgs = NULL;
+	l->names = NULL;
 	return -1;
 }
 

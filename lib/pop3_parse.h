@@ -25,10 +25,12 @@
 
 /* RFC 2449 4: 255 octets; we allow 512 including CRLF. */
 #define POP3_CMD_MAX_BYTES 512
-/* AUTH lines (initial responses, continuations) carry base64 credentials
- * up to LOGIN_USER_MAX_BYTES + LOGIN_PASS_MAX_BYTES (RFC 5034 4 lifts the
- * 255-octet limit for them). */
-#define POP3_AUTH_LINE_MAX_BYTES 2048
+/* AUTH lines (initial responses, continuations), CRLF included, carry
+ * base64 credentials (RFC 5034 4 lifts the 255-octet limit for them): the
+ * longest valid PLAIN response (authzid and user of LOGIN_USER_MAX_BYTES,
+ * a password of LOGIN_PASS_MAX_BYTES) is 2052 base64 characters, so the
+ * limit is that of SMTP AUTH continuations in STYLE.md (8192). */
+#define POP3_AUTH_LINE_MAX_BYTES 8192
 /* Message numbers and line counts above this are malformed. */
 #define POP3_MSGNUM_MAX 4294967295UL
 

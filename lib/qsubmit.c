@@ -18,11 +18,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "buf.h"
+#include "child.h"
 #include "exitcode.h"
 #include "qsubmit.h"
 
@@ -30,21 +30,6 @@
 #define QSUBMIT_REPLY_MAX_BYTES 1024
 
 static char qsubmit_errbuf[QSUBMIT_REPLY_MAX_BYTES + 64];
-
-/* Closes every fd >= from (close_range when the kernel has it). */
-static void
-close_from(int from)
-{
-#ifdef SYS_close_range
-	if (syscall(SYS_close_range, (unsigned)from, ~0U, 0) == 0)
-		return;
-#endif
-	long max = sysconf(_SC_OPEN_MAX);
-	if (max < 0 || max > 65536)
-		max = 65536;
-	for (int fd = from; fd < max; fd++)
-		(void)close(fd);
-}
 
 /* In the child: arrange fds 0-2 and exec. Never returns. */
 static _Noreturn void
@@ -60,7 +45,7 @@ child_exec(const struct conf *c, int msg_rd, int env_child)
 		if (fd < 0 || dup2(fd, 2) < 0)
 			_exit(EXIT_TEMP);
 	}
-	close_from(3);
+	child_close_from(3);
 	signal(SIGPIPE, SIG_DFL);
 	if ((size_t)snprintf(path, sizeof(path), "%s/quail-queue",
 			     c->libexec_dir) >= sizeof(path))

@@ -24,6 +24,7 @@
 
 #include "cdbmap.h"
 #include "rcpt.h"
+#include "userdb.h"
 
 /* Raw alias target lists and users.cdb values are at most this long. */
 #define RCPT_VALUE_MAX_BYTES (64 * 1024)
@@ -71,57 +72,17 @@ copy_str(char *dst, size_t dstlen, const char *src, size_t n)
 	return 0;
 }
 
-/* Parses a decimal id ("" means absent: *id_r = (unsigned long)-1).
- * 0 / -1. */
-static int
-parse_id(const char *s, size_t len, unsigned long *id_r)
-{
-	unsigned long v = 0;
-	size_t i;
-
-	if (len == 0) {
-		*id_r = (unsigned long)-1;
-		return 0;
-	}
-	if (len > 10)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (unsigned long)(s[i] - '0');
-	}
-	if (v > 0xfffffffeUL)
-		return -1;
-	*id_r = v;
-	return 0;
-}
-
 /* users.cdb value "uid:gid:maildir" into r. 0 / -1. */
 static int
 parse_user_value(const char *v, size_t len, struct rcpt_info *r)
 {
-	const char *c1, *c2;
 	unsigned long uid, gid;
 
-	c1 = memchr(v, ':', len);
-	if (c1 == NULL)
-		return -1;
-	c2 = memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - v));
-	if (c2 == NULL)
-		return -1;
-	if (parse_id(v, (size_t)(c1 - v), &uid) < 0 ||
-	    parse_id(c1 + 1, (size_t)(c2 - c1 - 1), &gid) < 0)
-		return -1;
-	/* both or neither: half an owner is a broken map */
-	if ((uid == (unsigned long)-1) != (gid == (unsigned long)-1))
+	if (userdb_parse_user_value(v, len, &uid, &gid, r->maildir,
+				    sizeof(r->maildir)) < 0)
 		return -1;
 	if (uid == 0)
 		return -1; /* never deliver as root */
-	len -= (size_t)(c2 + 1 - v);
-	if (len == 0 || c2[1] != '/' || memchr(c2 + 1, '\0', len) != NULL)
-		return -1;
-	if (copy_str(r->maildir, sizeof(r->maildir), c2 + 1, len) < 0)
-		return -1;
 	r->uid = uid == (unsigned long)-1 ? (uid_t)-1 : (uid_t)uid;
 	r->gid = gid == (unsigned long)-1 ? (gid_t)-1 : (gid_t)gid;
 	return 0;

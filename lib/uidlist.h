@@ -54,7 +54,7 @@ struct uidlist_entry {
 	uint32_t uid;
 	size_t name_off; /* offset of the NUL-terminated base name in names */
 	size_t name_len;
-	uint64_t hash; /* of the name (rehashing without rereading) */
+	uint64_t hash; /* of the name, once hashed (0 while sorted) */
 };
 
 struct uidlist {
@@ -63,9 +63,17 @@ struct uidlist {
 	uint32_t uidnext;	       /* next UID to hand out (>= 1) */
 	struct uidlist_entry *entries; /* ascending uid */
 	size_t n, cap;
-	struct buf names; /* base names, NUL-separated */
-	uint64_t *hash;	  /* open addressing: hash tag | entry index + 1 */
-	size_t hash_cap;  /* power of two, > 2 * n */
+	/* The base names, NUL-terminated: after a read, the file's text
+	 * itself (each name's LF replaced by NUL), then names added. */
+	struct buf names;
+	/* The entries are also in ascending base name order (memcmp, then
+	 * the shorter first: the order of maildir_list_read()), as a list
+	 * written from a sorted listing is. Lookups are then a binary
+	 * search, or one comparison when the names come in that order, and
+	 * there is no hash. An entry out of that order builds the hash. */
+	bool sorted;
+	uint64_t *hash;	 /* open addressing: hash tag | entry index + 1 */
+	size_t hash_cap; /* 0 while sorted; else power of two, > 2 * n */
 	bool exists;	  /* the file was found by the last read */
 	/* The last sync found a bad file and rebuilt it with a new
 	 * uidvalidity (log it). */

@@ -296,6 +296,54 @@ userdb_format_user_value(const struct userdb_user *u, struct buf *out)
 	return 0;
 }
 
+/* A uid or gid of the value: empty -> (unsigned long)-1, else at most 10
+ * digits and below 2^32 - 1 (which is (uid_t)-1). 0 / -1. */
+static int
+parse_value_id(const char *s, size_t len, unsigned long *id_r)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	*id_r = (unsigned long)-1;
+	if (len == 0)
+		return 0;
+	if (len > 10)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v > 0xfffffffeUL)
+		return -1;
+	*id_r = v;
+	return 0;
+}
+
+int
+userdb_parse_user_value(const char *v, size_t len, unsigned long *uid_r,
+			unsigned long *gid_r, char *maildir, size_t maildir_len)
+{
+	const char *c1, *c2;
+	size_t mlen;
+
+	c1 = memchr(v, ':', len);
+	c2 = c1 == NULL ? NULL : memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - v));
+	if (c2 == NULL || parse_value_id(v, (size_t)(c1 - v), uid_r) < 0 ||
+	    parse_value_id(c1 + 1, (size_t)(c2 - c1 - 1), gid_r) < 0)
+		return -1;
+	/* both or neither: half an owner is a broken map */
+	if ((*uid_r == (unsigned long)-1) != (*gid_r == (unsigned long)-1))
+		return -1;
+	mlen = len - (size_t)(c2 + 1 - v);
+	if (mlen == 0 || mlen >= maildir_len || c2[1] != '/' ||
+	    memchr(c2 + 1, '\0', mlen) != NULL)
+		return -1;
+	memcpy(maildir, c2 + 1, mlen);
+	maildir[mlen] = '\0';
+	return 0;
+}
+
 int
 userdb_next_target(const char *list, size_t len, size_t *pos, char *out,
 		   size_t outlen)

@@ -61,6 +61,12 @@ int userdb_parse_user(const char *line, size_t len, struct userdb_user *u,
 int userdb_format_user(const struct userdb_user *u, struct buf *out);
 /* Appends the users.cdb value "uid:gid:maildir" for u (no NUL). 0 / -1. */
 int userdb_format_user_value(const struct userdb_user *u, struct buf *out);
+/* Parses a users.cdb value "uid:gid:maildir" (what userdb_format_user_value
+ * writes). Empty uid and gid (both, or neither) come back as
+ * (unsigned long)-1: the vmail_user's. The maildir must be absolute and
+ * fit maildir_len with its NUL. 0, or -1 on a malformed value. */
+int userdb_parse_user_value(const char *v, size_t len, unsigned long *uid_r,
+			    unsigned long *gid_r, char *maildir, size_t maildir_len);
 
 /* One logical alias entry (continuations joined by the caller or by
  * userdb_each_alias). On 1: *key_r is the lowercased name, *targets_r the

@@ -215,6 +215,8 @@ static int
 auth_command(struct pop3_conn *c, struct login *l, struct auth_state *a,
 	     const struct pop3_command *cmd, struct login_user *u_r)
 {
+	const char *error = NULL;
+
 	switch (cmd->cmd) {
 	case POP3_CMD_CAPA:
 		auth_capa(c);
@@ -231,6 +233,11 @@ auth_command(struct pop3_conn *c, struct login *l, struct auth_state *a,
 			conn_error(c, "-ERR STLS not available.");
 		} else if (conn_tls_on(c)) {
 			conn_error(c, "-ERR TLS is already active.");
+		} else if (tls_server_prepare(c->env->tls, &error) < 0) {
+			/* a key that does not match its certificate is
+			 * found here (lib/tls.h: lazy setup) */
+			log_msg(LOG_ERR, "TLS certificate: %s", error);
+			conn_reply(c, "-ERR [SYS/TEMP] TLS not available.");
 		} else if (conn_reply(c, "+OK Begin TLS negotiation") == 0 &&
 			   conn_start_tls(c) == 0) {
 			a->user[0] = '\0';

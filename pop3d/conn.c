@@ -207,6 +207,12 @@ conn_start_tls(struct pop3_conn *c)
 		c->done = true;
 		return -1;
 	}
+	/* OpenSSL is set up only now (lib/tls.h: lazy setup). */
+	if (tls_server_prepare(c->env->tls, &error) < 0) {
+		log_msg(LOG_ERR, "TLS certificate: %s", error);
+		c->done = true;
+		return -1;
+	}
 	if (tls_accept(&c->tls_conn, c->env->tls, c->io, &error) < 0) {
 		log_msg(LOG_NOTICE, "TLS handshake with %s failed: %s",
 			c->env->remote_ip,

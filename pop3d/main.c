@@ -63,9 +63,11 @@ main(int argc, char **argv)
 	env.conf = &conf;
 	env.trace = env.trace || conf.trace;
 	peer_ip(STDIN_FILENO, &env);
-	/* The key is readable by root only: load it before the split. */
+	/* The key is readable by root only: read it before the split. The
+	 * files are checked now (a missing or bad certificate is an error
+	 * at start); OpenSSL is set up only when TLS starts (lib/tls.h). */
 	if (conf.tls_cert[0] != '\0' &&
-	    tls_server_new(&env.tls, conf.tls_cert, conf.tls_key, &error) < 0)
+	    tls_server_load(&env.tls, conf.tls_cert, conf.tls_key, &error) < 0)
 		roles_fail_temp(STDOUT_FILENO, "TLS certificate", error);
 	if (env.implicit_tls && env.tls == NULL)
 		roles_fail_temp(STDOUT_FILENO, "-t (implicit TLS)",

@@ -81,11 +81,18 @@ roles_child(struct login *l, const struct pop3d_env *env)
 	static struct io io;
 	struct pop3_conn c;
 	struct login_user u;
+	const char *error = NULL;
 	int r = 0;
 
 	io_init(&io, STDIN_FILENO, STDOUT_FILENO);
 	conn_init(&c, env, &io);
-	if (!env->implicit_tls || conn_start_tls(&c) == 0) {
+	if (env->implicit_tls && tls_server_prepare(env->tls, &error) < 0) {
+		/* -t and OpenSSL refuses the certificate or key (lib/tls.h:
+		 * lazy setup): a server problem, exit 111, nothing said in
+		 * plaintext on a TLS port */
+		log_msg(LOG_ERR, "TLS certificate: %s", error);
+		r = -1;
+	} else if (!env->implicit_tls || conn_start_tls(&c) == 0) {
 		conn_reply(&c, POP3D_GREETING);
 		if (auth_run(&c, l, &u) == 1) {
 			r = login_handover(l, &io);

@@ -38,13 +38,13 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "exitcode.h"
 #include "../deliver/local.h"
+#include "child.h"
 #include "log.h"
 #include "send.h"
 
@@ -62,17 +62,6 @@ struct launch_req {
 	const char *sender;
 	const char *rcpt;
 };
-
-static void
-close_from(int from)
-{
-#ifdef SYS_close_range
-	if (syscall(SYS_close_range, (unsigned)from, ~0U, 0) == 0)
-		return;
-#endif
-	for (int fd = from; fd < 65536; fd++)
-		(void)close(fd);
-}
 
 static void
 reply(int sock, unsigned long tag, char cls, const char *reason)
@@ -190,7 +179,7 @@ run_deliver(const struct conf *c, const struct launch_req *rq, int qfd,
 
 	if (dup2(qfd, 0) < 0 || dup2(outfd, 1) < 0 || dup2(errfd, 2) < 0)
 		_exit(EXIT_TEMP);
-	close_from(3);
+	child_close_from(3);
 	reset_signals();
 	umask(077);
 	log_open("deliver", c->log_dest);

@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "child.h"
 #include "exitcode.h"
 #include "log.h"
 #include "send.h"
@@ -117,17 +118,6 @@ remote_can_start(const char *domain)
 	return true;
 }
 
-static void
-close_from(int from)
-{
-#ifdef SYS_close_range
-	if (syscall(SYS_close_range, (unsigned)from, ~0U, 0) == 0)
-		return;
-#endif
-	for (int fd = from; fd < 65536; fd++)
-		(void)close(fd);
-}
-
 static int
 open_pidfd(pid_t pid)
 {
@@ -149,7 +139,7 @@ exec_remote(char **argv, int qfd, int outfd)
 	if (dup2(qfd, 0) < 0 || dup2(outfd, 1) < 0
 	    || dup2(child_err_fd >= 0 ? child_err_fd : outfd, 2) < 0)
 		_exit(EXIT_TEMP);
-	close_from(3);
+	child_close_from(3);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGPIPE, SIG_DFL);

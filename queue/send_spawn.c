@@ -34,10 +34,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "exitcode.h"
 #include "log.h"
 #include "priv.h"
@@ -68,17 +68,6 @@ on_chld(int sig)
 	(void)sig;
 	(void)!write(chld_pipe[1], "c", 1);
 	errno = saved;
-}
-
-static void
-close_from(int from)
-{
-#ifdef SYS_close_range
-	if (syscall(SYS_close_range, (unsigned)from, ~0U, 0) == 0)
-		return;
-#endif
-	for (int fd = from; fd < 65536; fd++)
-		(void)close(fd);
 }
 
 static void
@@ -116,7 +105,7 @@ exec_child(const struct conf *c, char **ops, size_t n_ops, int qfd, int outfd,
 	if (argv == NULL || dup2(qfd, 0) < 0 || dup2(outfd, 1) < 0
 	    || dup2(errfd >= 0 ? errfd : outfd, 2) < 0)
 		_exit(EXIT_TEMP);
-	close_from(3);
+	child_close_from(3);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGPIPE, SIG_DFL);

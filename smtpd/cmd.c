@@ -512,12 +512,23 @@ static void cmd_http(struct session *s, const char *arg, size_t len)
 
 static void cmd_starttls(struct session *s, const char *arg, size_t len)
 {
+	const char *error = NULL;
+
 	if (s->env->tls == NULL) {
 		session_error(s, "502 5.5.1 Error: command not implemented");
 		return;
 	}
 	if (s->tls != NULL) {
 		session_error(s, "554 5.5.1 Error: TLS already active");
+		return;
+	}
+	/* OpenSSL is set up only now (lib/tls.h: lazy setup). A key that
+	 * does not match its certificate is found here: say so before the
+	 * 220, so the client knows TLS is not there. */
+	if (tls_server_prepare(s->env->tls, &error) < 0) {
+		log_msg(LOG_ERR, "TLS: %s", error);
+		session_reply(s, "454 4.7.0 TLS not available due to local "
+			      "problem");
 		return;
 	}
 	session_reply(s, "220 2.0.0 Ready to start TLS");

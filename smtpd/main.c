@@ -64,9 +64,13 @@ static void fd_to_null(int target)
 	}
 }
 
-/* Loads tls_cert/tls_key (as root: the key is usually root-only). A
- * configured but unusable certificate is an error, never a silent
- * downgrade to plaintext. */
+/* Reads tls_cert/tls_key (as root: the key is usually root-only). A
+ * configured but missing, unreadable or obviously bad certificate or key
+ * is an error at start, never a silent downgrade to plaintext. OpenSSL
+ * itself is set up only when a session starts TLS (lib/tls.h: lazy setup;
+ * a key that does not match the certificate is found then, and STARTTLS
+ * answers 454 with the reason in the log): a plaintext session does not
+ * pay for it. */
 static struct tls_server *load_tls(const struct conf *c, bool implicit)
 {
 	struct tls_server *tls = NULL;
@@ -80,7 +84,7 @@ static struct tls_server *load_tls(const struct conf *c, bool implicit)
 		}
 		return NULL;
 	}
-	if (tls_server_new(&tls, c->tls_cert, c->tls_key, &error) < 0) {
+	if (tls_server_load(&tls, c->tls_cert, c->tls_key, &error) < 0) {
 		if (implicit) {
 			log_msg(LOG_ERR, "TLS: %s", error);
 			exit(EXIT_TEMP);
@@ -169,6 +173,7 @@ int main(int argc, char **argv)
 	if (login_split(&login, &conf, "smtpd", &role, &error) < 0)
 		fail_421("cannot start the login monitor", error);
 	if (role == LOGIN_MONITOR) {
+		/* wipes the monitor's copy of the key */
 		tls_server_free(&env.tls);
 		run_monitor(login);
 	}
@@ -179,7 +184,7 @@ int main(int argc, char **argv)
 	env.trace = verbose || conf.trace;
 	r = smtpd_run(STDIN_FILENO, STDOUT_FILENO, &env);
 	login_free(&env.login);
-	tls_server_free(&env.tls);
+	tls_server_free(&env.tls);      /* wipes the key if TLS never started */
 	conf_free(&conf);
 	return r == 0 ? EXIT_DONE : EXIT_TEMP;
 }

@@ -2,7 +2,8 @@
  * peer.c -- who the SMTP client is: its IP address (getpeername on the
  * inetd socket, else $TCPREMOTEIP as set by tcpserver and the tests) and
  * its forward-confirmed reverse DNS name for the Received: line
- * (RFC 5321 4.4: the name must be verified or left out).
+ * (RFC 5321 4.4: the name must be verified or left out); a loopback
+ * peer (127.0.0.0/8, ::1) is "localhost" without a lookup.
  *
  * SECURITY: the IP decides relaying, so a socket peer always wins over
  * the environment; environment values are checked (an IP must parse, a
@@ -110,6 +111,17 @@ void smtpd_peer_rdns(struct smtpd_env *env, bool lookup)
 		e = getenv("TCPREMOTEHOST");
 		if (e != NULL && peer_name_ok(e))
 			memcpy(env->remote_host, e, strlen(e) + 1); /* <= 255 */
+		return;
+	}
+	/* A loopback client is this host: "localhost", what the lookup
+	 * gives with any stock /etc/hosts, without it. The lookup goes
+	 * through glibc's NSS (nsswitch.conf, /etc/hosts, the resolver):
+	 * about 0.15 ms and 440 kB of touched memory per session, and local
+	 * submitters (webmail, scripts, the benchmark) connect this way. */
+	if (strncmp(env->remote_ip, "127.", 4) == 0 ||
+	    strcmp(env->remote_ip, "::1") == 0) {
+		snprintf(env->remote_host, sizeof(env->remote_host),
+			 "localhost");
 		return;
 	}
 	memset(&hints, 0, sizeof(hints));

@@ -275,6 +275,7 @@ int session_auth_line(struct session *s, struct buf *line)
 int smtpd_run(int in_fd, int out_fd, const struct smtpd_env *env)
 {
 	struct session *s;
+	int ret = 0;
 
 	/* quail-queue may die early; a write to it must fail, not kill us. */
 	signal(SIGPIPE, SIG_IGN);
@@ -299,10 +300,18 @@ int smtpd_run(int in_fd, int out_fd, const struct smtpd_env *env)
 	if (env->implicit_tls) {
 		/* -t (ports 465, 2465): TLS from the first byte; nothing is
 		 * said in plaintext, not even an error. */
+		const char *error = NULL;
+
 		if (env->tls == NULL) {
 			log_msg(LOG_ERR, "implicit TLS (-t) needs tls_cert and "
 				"tls_key in quail.conf");
 			s->done = true;
+		} else if (tls_server_prepare(env->tls, &error) < 0) {
+			/* the certificate or key is bad: a server problem,
+			 * the session could not start (exit 111) */
+			log_msg(LOG_ERR, "TLS: %s", error);
+			s->done = true;
+			ret = -1;
 		} else {
 			(void)session_start_tls(s);
 		}
@@ -322,5 +331,5 @@ int smtpd_run(int in_fd, int out_fd, const struct smtpd_env *env)
 	session_reset_transaction(s);
 	buf_free(&s->line);
 	free(s);
-	return 0;
+	return ret;
 }

@@ -41,7 +41,8 @@ struct smtpd_env {
  * set to "unknown". Returns true if the address came from the socket. */
 bool smtpd_peer_ip(int fd, struct smtpd_env *env);
 /* peer.c: sets env->remote_host to the forward-confirmed reverse DNS name
- * of remote_ip (when lookup is true) or to a valid $TCPREMOTEHOST; else
+ * of remote_ip (when lookup is true; "localhost" for a loopback address,
+ * without a lookup) or to a valid $TCPREMOTEHOST; else
  * leaves "unknown". Call it unprivileged: it parses DNS answers. */
 void smtpd_peer_rdns(struct smtpd_env *env, bool lookup);
 
@@ -49,7 +50,8 @@ void smtpd_peer_rdns(struct smtpd_env *env, bool lookup);
  * errors. Never exits the process and never writes to stderr (under
  * xinetd stderr may be the client's socket); everything goes to the log.
  * Returns 0 when the session ended normally (including 421 endings), -1
- * if it could not start (out of memory). */
+ * if it could not start (out of memory; -t with a certificate and key
+ * that OpenSSL refuses). */
 int smtpd_run(int in_fd, int out_fd, const struct smtpd_env *env);
 
 #endif

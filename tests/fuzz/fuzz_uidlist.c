@@ -44,6 +44,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (uidlist_lookup(&ul, name, len) != ul.entries[i].uid)
 			abort();
+		if (ul.sorted && i > 0) {
+			const char *prev =
+				ul.names.data + ul.entries[i - 1].name_off;
+			size_t plen = ul.entries[i - 1].name_len;
+			int c = memcmp(prev, name, plen < len ? plen : len);
+
+			if (c > 0 || (c == 0 && plen >= len))
+				abort();
+		}
+		if (!ul.sorted && ul.hash_cap == 0)
+			abort();
 		last = ul.entries[i].uid;
 	}
 	uidlist_free(&ul);

@@ -264,6 +264,111 @@ test_many(void **state)
 	maildir_list_free(&l);
 }
 
+
+/* Reference order of base names: memcmp, then the shorter first. */
+static int
+ref_cmp(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	size_t xl = strcspn(x, ":,"), yl = strcspn(y, ":,");
+	int c = memcmp(x, y, xl < yl ? xl : yl);
+
+	if (c != 0)
+		return c;
+	return xl < yl ? -1 : xl > yl;
+}
+
+/*
+ * The sort keys (16 bytes after the prefix common to all names): names
+ * equal beyond the key, names that are prefixes of others, 8-bit bytes,
+ * long common prefixes, and the same base in new/ and cur/ with equal
+ * keys. The order must be the reference order and the cur/ copy kept.
+ */
+static void
+test_sort_keys(void **state)
+{
+	struct fixture *f = *state;
+	struct maildir_list l;
+	const char *error = NULL;
+	static const char *const tails[] = {
+		"a", "b", "ab", "aa", "a\xff", "\xff", "\x01", "a\x01",
+		"0123456789abcdef", "0123456789abcdeg", "0123456789abcdefX",
+		"0123456789abcdef0123456789", "0123456789abcdef0123456789a",
+		"0123456789abcdef0123456788", "0123456789abcdef",
+		"zz",
+	};
+	static const char *const prefixes[] = { "", "1795400000.M", "P" };
+	enum { NT = sizeof(tails) / sizeof(tails[0]) };
+	char *want[NT];
+	bool twice[NT];
+	char name[160], sub[64];
+	size_t i, j, nw, k;
+	unsigned seed = 12345;
+
+	for (k = 0; k < sizeof(prefixes) / sizeof(prefixes[0]); k++) {
+		/* each prefix in a folder of its own: the common prefix
+		 * (left out of the keys) differs */
+		assert_int_equal(teardown(state), 0);
+		assert_int_equal(setup(state), 0);
+		f = *state;
+		nw = 0;
+		for (i = 0; i < NT; i++) {
+			bool dup = false;
+
+			snprintf(sub, sizeof(sub), "%s%s", prefixes[k],
+				 tails[i]);
+			for (j = 0; j < nw; j++)
+				dup |= strcmp(want[j], sub) == 0;
+			if (dup)
+				continue;
+			want[nw] = strdup(sub);
+			assert_non_null(want[nw]);
+			seed = seed * 1103515245 + 12345;
+			/* some in both new/ and cur/: the cur/ copy wins */
+			twice[nw] = (seed >> 16) % 3 == 0;
+			snprintf(name, sizeof(name), "%s,S=2,W=3%s", sub,
+				 twice[nw] || (seed >> 18 & 1) ? ":2,S" : "");
+			put(f->dir,
+			    twice[nw] || (seed >> 18 & 1) ? "cur" : "new",
+			    name, "x\n", 2);
+			if (twice[nw])
+				put(f->dir, "new", sub, "x\n", 2);
+			nw++;
+		}
+		assert_int_equal(maildir_list_read(&l, f->dir, &error), 0);
+		assert_int_equal(l.n, nw);
+		for (i = 0; i < nw; i++) {
+			const char *colon;
+
+			/* the right base name at the right place */
+			for (j = 0; j < nw; j++)
+				if (strlen(want[j]) == l.msgs[i].base_len &&
+				    memcmp(want[j], l.msgs[i].name,
+					   l.msgs[i].base_len) == 0)
+					break;
+			assert_true(j < nw);
+			if (twice[j])
+				assert_true(l.msgs[i].in_cur);
+			if (i > 0)
+				assert_true(ref_cmp(&l.msgs[i - 1].name,
+						    &l.msgs[i].name) < 0);
+			/* the fields parsed while listing */
+			assert_true(l.msgs[i].has_size);
+			assert_true(l.msgs[i].has_vsize);
+			assert_int_equal(l.msgs[i].size, 2);
+			assert_int_equal(l.msgs[i].vsize, 3);
+			colon = strstr(l.msgs[i].name, ":2,");
+			assert_string_equal(l.msgs[i].flags,
+					    colon != NULL ? colon + 3 : "");
+			if (colon != NULL)
+				assert_ptr_equal(l.msgs[i].flags, colon + 3);
+		}
+		maildir_list_free(&l);
+		for (i = 0; i < nw; i++)
+			free(want[i]);
+	}
+}
+
 int
 main(void)
 {
@@ -277,6 +382,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fill_vanished, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_many, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sort_keys, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,7 +4,9 @@
  * TLS record and partial writes, STARTTLS plaintext discarded at the
  * switch, TLS 1.1 refused, client-initiated renegotiation refused,
  * verification of an untrusted certificate,
- * handshake timeout, clean EOF, and every certificate/key loading error.
+ * handshake timeout, clean EOF, every certificate/key loading error, and
+ * the lazy setup (tls_server_load: cheap checks without OpenSSL, then
+ * tls_server_prepare or tls_accept), with the file size limit.
  * The throwaway certificates are made with the openssl command.
  */
 #include <stdarg.h>
@@ -618,6 +620,177 @@ test_handshake_eof(void **state)
 	tls_server_free(&s);
 }
 
+/* Writes len bytes of text padding (PEM readers skip text outside blocks)
+ * followed by the certificate file into path; the result is exactly
+ * total bytes long. */
+static void
+write_padded_cert(const char *path, size_t total)
+{
+	FILE *in = fopen(cert, "r"), *out = fopen(path, "w");
+	char pem[8192];
+	size_t n, pad;
+
+	assert_non_null(in);
+	assert_non_null(out);
+	n = fread(pem, 1, sizeof(pem), in);
+	assert_true(n > 0 && n < total);
+	pad = total - n;
+	for (size_t i = 0; i < pad; i++)
+		fputc(i % 64 == 63 || i == pad - 1 ? '\n' : 'x', out);
+	assert_int_equal(fwrite(pem, 1, n, out), n);
+	fclose(in);
+	assert_int_equal(fclose(out), 0);
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Client: handshake, reads "hi", then waits for the server's close. */
+static int
+client_hi(int fd)
+{
+	static struct io io;
+	struct tls_client *c = NULL;
+	struct tls_conn *conn = NULL;
+	struct buf line;
+	const char *error;
+
+	buf_init(&line, 1024);
+	io_init(&io, fd, fd);
+	io_set_timeout(&io, 10);
+	if (tls_client_new(&c, false, &error) < 0 ||
+	    tls_connect(&conn, c, &io, "localhost", &error) < 0)
+		return 10;
+	if (io_getline(&io, &line, 100, NULL) != IO_LINE_OK ||
+	    strcmp((char *)line.data, "hi") != 0)
+		return 12;
+	if (io_getline(&io, &line, 100, NULL) != IO_LINE_EOF)
+		return 16;
+	tls_conn_free(&conn);
+	tls_client_free(&c);
+	buf_free(&line);
+	return 0;
+}
+
+/* A loaded but not prepared server: tls_accept sets OpenSSL up itself. */
+static void
+test_lazy_accept(void **state)
+{
+	static struct io io;
+	struct tls_server *s = NULL;
+	struct tls_conn *conn = NULL;
+	const char *error = NULL;
+	char chain[160], cmd[512];
+	int fd;
+	pid_t pid;
+
+	(void)state;
+	/* a chain file: our certificate, then one more (as an intermediate) */
+	snprintf(chain, sizeof(chain), "%s/chain.pem", dir);
+	snprintf(cmd, sizeof(cmd), "cat %s %s > %s", cert, cert, chain);
+	assert_int_equal(run(cmd), 0);
+	if (tls_server_load(&s, chain, key, &error) < 0)
+		fail_msg("tls_server_load: %s", error);
+	pid = spawn(client_hi, &fd);
+	io_init(&io, fd, fd);
+	io_set_timeout(&io, 10);
+	if (tls_accept(&conn, s, &io, &error) < 0)
+		fail_msg("tls_accept: %s", error);
+	assert_int_equal(io_puts(&io, "hi\r\n"), 0);
+	assert_int_equal(io_flush(&io), 0);
+	tls_conn_free(&conn);
+	close(fd);
+	assert_int_equal(child_status(pid), 0);
+	/* prepared now: preparing again is a no-op */
+	assert_int_equal(tls_server_prepare(s, &error), 0);
+	tls_server_free(&s);
+	assert_null(s);
+}
+
+/* What tls_server_load finds without OpenSSL, and what only
+ * tls_server_prepare finds; the size limit at limit-1, limit, limit+1. */
+static void
+test_load_then_prepare(void **state)
+{
+	struct load_case {
+		const char *text;       /* certificate file contents */
+		int load, prepare;      /* expected results */
+		const char *want;       /* substring of the error */
+	};
+	const struct load_case cases[] = {
+		{ "", -1, 0, "empty file" },
+		{ "-----BEGIN CERTIFICATE-----\nAAAA\n", -1, 0, "no PEM" },
+		{ "x-----BEGIN CERTIFICATE-----\nAAAA\n"
+		  "-----END CERTIFICATE-----\n", -1, 0, "no PEM" },
+		{ "-----BEGIN PRIVATE KEY-----\nAAAA\n"
+		  "-----END PRIVATE KEY-----\n", -1, 0, "no PEM" },
+		/* the markers are there, the contents are not a certificate */
+		{ "-----BEGIN CERTIFICATE-----\nAAAA\n"
+		  "-----END CERTIFICATE-----\n", 0, -1, "bad certificate" },
+		{ "junk\r\n-----BEGIN CERTIFICATE-----\r\nAAAA\r\n"
+		  "-----END CERTIFICATE-----\r\n", 0, -1, "bad certificate" },
+	};
+	struct tls_server *s;
+	const char *error;
+	char path[160], msg[1200];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/case.pem", dir);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		write_file(path, cases[i].text);
+		s = (struct tls_server *)1;
+		error = NULL;
+		assert_int_equal(tls_server_load(&s, path, key, &error),
+				 cases[i].load);
+		if (cases[i].load < 0) {
+			assert_null(s);
+			if (strstr(error, cases[i].want) == NULL ||
+			    strstr(error, path) == NULL)
+				fail_msg("case %zu: %s", i, error);
+			continue;
+		}
+		assert_int_equal(tls_server_prepare(s, &error), -1);
+		snprintf(msg, sizeof(msg), "%s", error);
+		if (strstr(msg, cases[i].want) == NULL ||
+		    strstr(msg, path) == NULL)
+			fail_msg("case %zu: %s", i, msg);
+		/* fails again, with the same message */
+		assert_int_equal(tls_server_prepare(s, &error), -1);
+		assert_string_equal(error, msg);
+		tls_server_free(&s);
+	}
+
+	/* A key of another pair passes the cheap check, not the real one. */
+	assert_int_equal(tls_server_load(&s, cert, other_key, &error), 0);
+	assert_int_equal(tls_server_prepare(s, &error), -1);
+	assert_non_null(strstr(error, "does not match"));
+	assert_non_null(strstr(error, other_key));
+	tls_server_free(&s);
+
+	/* TLS_PEM_MAX_BYTES: limit-1 and limit load and work, limit+1 not. */
+	for (int d = -1; d <= 1; d++) {
+		write_padded_cert(path, (size_t)(TLS_PEM_MAX_BYTES + d));
+		error = NULL;
+		if (d <= 0) {
+			if (tls_server_load(&s, path, key, &error) < 0 ||
+			    tls_server_prepare(s, &error) < 0)
+				fail_msg("size limit%+d: %s", d, error);
+			tls_server_free(&s);
+		} else {
+			assert_int_equal(tls_server_load(&s, path, key, &error),
+					 -1);
+			assert_non_null(strstr(error, "larger than"));
+		}
+	}
+}
+
 struct bad_case {
 	const char *cert, *key;
 	const char *want[2];    /* substrings of the error */
@@ -672,6 +845,8 @@ main(void)
 		cmocka_unit_test(test_handshake_timeout),
 		cmocka_unit_test(test_handshake_eof),
 		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_lazy_accept),
+		cmocka_unit_test(test_load_then_prepare),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -199,6 +199,141 @@ test_base(void **state)
 	assert_false(uidlist_valid_base(longname, UIDLIST_NAME_MAX_BYTES + 1));
 }
 
+/*
+ * Lists out of name order (appends of names sorting before older ones):
+ * the hash takes over from the binary search. Lookups, duplicates and
+ * adding below the last name, for both states.
+ */
+static void
+test_parse_unsorted(void **state)
+{
+	static const struct {
+		const char *text;
+		bool sorted;
+	} good[] = {
+		{ "V1 5 9\n1 a\n2 b\n3 c\n", true },
+		{ "V1 5 9\n1 b\n2 a\n3 c\n", false },
+		{ "V1 5 9\n1 a\n2 c\n3 b\n", false },
+		{ "V1 5 9\n1 ab\n2 a\n3 c\n", false },
+		{ "V1 5 9\n1 a\n2 ab\n3 b\n", true },
+		{ "V1 5 9\n1 \xff\n2 a\n3 c\n", false },
+		{ "V1 5 9\n1 a\n2 b\n3 \xff\n", true },
+	};
+	static const char *const dups[] = {
+		"V1 5 9\n1 a\n2 a\n",
+		"V1 5 9\n1 b\n2 a\n3 b\n",
+		"V1 5 9\n1 a\n2 c\n3 b\n4 c\n",
+		"V1 5 9\n1 c\n2 a\n3 b\n4 a\n",
+	};
+	struct uidlist ul;
+	const char *error = NULL;
+	size_t i, j;
+
+	(void)state;
+	assert_int_equal(uidlist_init(&ul, "/nonexistent", &error), 0);
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_int_equal(uidlist_parse(&ul, good[i].text,
+					       strlen(good[i].text), &error),
+				 0);
+		assert_int_equal(ul.n, 3);
+		assert_int_equal(ul.sorted, good[i].sorted);
+		assert_int_equal(ul.hash_cap == 0, good[i].sorted);
+		for (j = 0; j < ul.n; j++) {
+			const char *name = ul.names.data +
+					   ul.entries[j].name_off;
+
+			assert_int_equal(strlen(name), ul.entries[j].name_len);
+			assert_int_equal(uidlist_lookup(&ul, name,
+							strlen(name)),
+					 j + 1);
+		}
+		assert_int_equal(uidlist_lookup(&ul, "aa", 2), 0);
+		assert_int_equal(uidlist_lookup(&ul, "", 0), 0);
+		assert_int_equal(uidlist_lookup(&ul, "d", 1), 0);
+	}
+	for (i = 0; i < sizeof(dups) / sizeof(dups[0]); i++) {
+		errno = 0;
+		error = NULL;
+		if (uidlist_parse(&ul, dups[i], strlen(dups[i]), &error) != -1)
+			fail_msg("accepted: '%s'", dups[i]);
+		assert_int_equal(errno, EINVAL);
+		assert_string_equal(error, "uid list: duplicate name");
+	}
+	uidlist_free(&ul);
+}
+
+/* Syncing names that sort before the list's last name: the list leaves
+ * the sorted state; everything is still found, in memory and on disk. */
+static void
+test_sync_out_of_order(void **state)
+{
+	struct fixture *f = *state;
+	struct uidlist ul, ul2;
+	const char *error = NULL;
+	const char *names1[] = { "200.a", "300.a", "400.a:2,S" };
+	const char *names2[] = { "100.a", "200.a", "250.a,S=1", "300.a",
+				 "400.a:2,S", "500.a" };
+	const char *names3[] = { "050.a", "100.a", "500.a" };
+	uint32_t uids[6];
+
+	assert_int_equal(uidlist_init(&ul, f->dir, &error), 0);
+	assert_int_equal(uidlist_sync(&ul, names1, 3, uids, &error), 0);
+	assert_true(ul.sorted);
+	assert_int_equal(uidlist_sync(&ul, names2, 6, uids, &error), 0);
+	assert_int_equal(uids[0], 4);
+	assert_int_equal(uids[1], 1);
+	assert_int_equal(uids[2], 5);
+	assert_int_equal(uids[3], 2);
+	assert_int_equal(uids[4], 3);
+	assert_int_equal(uids[5], 6);
+	assert_false(ul.sorted);
+	/* read back by another reader: the file is in UID order only */
+	assert_int_equal(uidlist_init(&ul2, f->dir, &error), 0);
+	assert_int_equal(uidlist_read(&ul2, &error), 0);
+	assert_false(ul2.sorted);
+	assert_int_equal(ul2.n, 6);
+	assert_int_equal(uidlist_lookup(&ul2, "100.a", 5), 4);
+	assert_int_equal(uidlist_lookup(&ul2, "250.a", 5), 5);
+	assert_int_equal(uidlist_lookup(&ul2, "500.a", 5), 6);
+	assert_int_equal(uidlist_lookup(&ul2, "400.a", 5), 3);
+	/* the hash grows with adds (one more name, and lookups still work) */
+	assert_int_equal(uidlist_sync(&ul2, names3, 3, uids, &error), 0);
+	assert_int_equal(uids[0], 7);
+	assert_int_equal(uids[1], 4);
+	assert_int_equal(uids[2], 6);
+	assert_int_equal(uidlist_lookup(&ul2, "200.a", 5), 1);
+	uidlist_free(&ul);
+	uidlist_free(&ul2);
+}
+
+/* Every byte value at every position of names 1..20 bytes long (the
+ * 8-byte word test and the byte tail). */
+static void
+test_valid_base_bytes(void **state)
+{
+	char name[24];
+	size_t len, pos;
+	unsigned c;
+
+	(void)state;
+	for (len = 1; len <= 20; len++) {
+		for (pos = 0; pos < len; pos++) {
+			for (c = 0; c < 256; c++) {
+				bool want = !(c <= ' ' || c == 0x7f ||
+					      c == '/' || c == ':' ||
+					      c == ',') &&
+					    !(pos == 0 && c == '.');
+
+				memset(name, 'x', sizeof(name));
+				name[pos] = (char)c;
+				if (uidlist_valid_base(name, len) != want)
+					fail_msg("len %zu pos %zu byte %u",
+						 len, pos, c);
+			}
+		}
+	}
+}
+
 /* ---- sync ----------------------------------------------------------- */
 
 static void
@@ -348,6 +483,41 @@ test_sync_bad_names(void **state)
 	write_file(f->dir, UIDLIST_LOCK_FILE, "1 other\n");
 	assert_int_equal(uidlist_sync(&ul, names, 3, uids, &error), 0);
 	assert_int_equal(uids[1], 1);
+	uidlist_free(&ul);
+}
+
+/* The lines written (append and rewrite) for the widest and the
+ * smallest UIDs, read back. */
+static void
+test_sync_wide_uids(void **state)
+{
+	struct fixture *f = *state;
+	struct uidlist ul;
+	const char *error = NULL;
+	const char *names[] = { "a", "b", "c" };
+	uint32_t uids[3];
+	char *text;
+
+	write_file(f->dir, UIDLIST_FILE, "V1 7 4294967293\n9 a\n");
+	assert_int_equal(uidlist_init(&ul, f->dir, &error), 0);
+	assert_int_equal(uidlist_sync(&ul, names, 3, uids, &error), 0);
+	assert_int_equal(uids[0], 9);
+	assert_int_equal(uids[1], 4294967293u);
+	assert_int_equal(uids[2], 4294967294u);
+	text = read_file(f->dir, UIDLIST_FILE);
+	assert_non_null(text);
+	assert_string_equal(text, "V1 7 4294967293\n9 a\n4294967293 b\n"
+				  "4294967294 c\n");
+	uidlist_free(&ul);
+	/* a rewrite (the file was bad): UIDs from 1 again, new validity */
+	write_file(f->dir, UIDLIST_FILE, "V1 7 10\n9 a\n9 b\n");
+	assert_int_equal(uidlist_init(&ul, f->dir, &error), 0);
+	assert_int_equal(uidlist_sync(&ul, names, 3, uids, &error), 0);
+	assert_true(ul.rebuilt);
+	assert_true(ul.uidvalidity > 7);
+	text = read_file(f->dir, UIDLIST_FILE);
+	assert_non_null(text);
+	assert_non_null(strstr(text, " 4\n1 a\n2 b\n3 c\n"));
 	uidlist_free(&ul);
 }
 
@@ -520,6 +690,10 @@ main(void)
 		cmocka_unit_test(test_parse_good),
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_base),
+		cmocka_unit_test(test_parse_unsorted),
+		cmocka_unit_test(test_valid_base_bytes),
+		cmocka_unit_test_setup_teardown(test_sync_out_of_order, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_sync_stable, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_sync_compact, setup,
@@ -527,6 +701,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_sync_rebuild, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_sync_bad_names, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_sync_wide_uids, setup,
 						teardown),
 		cmocka_unit_test(test_init_too_long),
 		cmocka_unit_test(test_missing_dir),

@@ -1,0 +1,9 @@
+# -t with a certificate that does not belong to the key: found when TLS
+# is set up, before the greeting (lib/tls.h: lazy setup). Nothing is said
+# in plaintext on a TLS port; the connection is closed, the log names both
+# files and the exit status is 111, as for a missing certificate.
+@args -t
+@conf tls_cert = /etc/ssl/certs/ISRG_Root_X1.pem
+@exit-status 111
+@expect-close
+@log TLS: key .*/key\.pem does not match certificate /etc/ssl/certs/ISRG_Root_X1\.pem
