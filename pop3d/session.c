@@ -236,7 +236,8 @@ session_quit(struct pop3_conn *c, struct mailbox *mb)
 		return;
 	}
 	log_msg(LOG_INFO, "logout: %zu deleted", deleted);
-	conn_reply(c, "+OK Logging out, %zu messages deleted.", deleted);
+	conn_reply(c, "+OK Logging out, %zu message%s deleted.", deleted,
+		   deleted == 1 ? "" : "s");
 }
 
 static void

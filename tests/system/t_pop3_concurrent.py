@@ -202,7 +202,7 @@ def run(inst):
     a.cmd("RSET")
     check(a.cmd("STAT") == "+OK 4 %d" % sum(sizes), "STAT after RSET")
     a.cmd("DELE 1")
-    check(a.cmd("QUIT") == "+OK Logging out, 1 messages deleted.", "QUIT")
+    check(a.cmd("QUIT") == "+OK Logging out, 1 message deleted.", "QUIT")
     a.close()
     after = messages(md)
     check(by_time[0] not in after and
