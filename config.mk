@@ -36,9 +36,25 @@ LDFLAGS_QUAIL = -pie -Wl,-z,relro,-z,now
 # CPU and 3.9 MB peak RSS, statically 2.3 ms and 3.4 MB, dlopen()ed 1.7 ms
 # and 2.2 MB; a STARTTLS session costs about what it does linked
 # dynamically, up to 1 ms more than statically; bench/README.md) unless a
-# session uses TLS. PAM stays linked
-# dynamically. -ldl for dlopen (part of libc since glibc 2.34). Unit tests
-# that call OpenSSL themselves link it: LIBS_SSL_<name> ($* is the program
-# or test being linked; test_tls makes an old-TLS client with OpenSSL).
+# session uses TLS. Likewise PAM (libpam.so.0, and with it libaudit and
+# libcap-ng) and libcrypt (libcrypt.so.1) are not linked: lib/auth.c
+# dlopen()s each the first time a login needs it, so a session without
+# AUTH maps neither (the root monitor of a plaintext quail-smtpd session:
+# 2164 kB peak RSS linked, 1940 kB without them; bench/README.md).
+# -ldl for dlopen (part of libc since glibc 2.34). Programs and unit tests
+# that call OpenSSL or crypt(3) themselves link the library: LIBS_SSL_<name>
+# and LIBS_CRYPT_<name> ($* is the program or test being linked: test_tls
+# makes an old-TLS client with OpenSSL; quail-users hashes passwords with
+# crypt_gensalt/crypt_r; test_auth and test_login make hashes for their
+# fixtures).
 LIBS_SSL_tls = -lssl -lcrypto
-LIBS     = -lcdb -lcrypt -lresolv -ldl -lpam $(LIBS_SSL_$*)
+LIBS_CRYPT_quail-users = -lcrypt
+LIBS_CRYPT_auth = -lcrypt
+LIBS_CRYPT_login = -lcrypt
+# Sanitizer builds (SAN=1) link libcrypt into everything: ASan intercepts
+# crypt_r and looks the real one up once, at start-up; when pam_unix
+# (loaded with PAM, after start-up) then calls crypt_r, the interceptor
+# would jump to NULL. Release builds do not link it.
+LIBS_CRYPT_SAN_1 = -Wl,--push-state,--no-as-needed -lcrypt -Wl,--pop-state
+LIBS     = -lcdb -lresolv -ldl $(LIBS_SSL_$*) $(LIBS_CRYPT_$*) \
+           $(LIBS_CRYPT_SAN_$(SAN))

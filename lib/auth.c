@@ -14,6 +14,7 @@
  */
 #include <crypt.h>
 #include <ctype.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <pwd.h>
 #include <security/pam_appl.h>
@@ -36,6 +37,155 @@
 /* Prompts a whole PAM transaction may issue: pam_unix asks once; a stack
  * that keeps asking is broken or hostile. */
 #define AUTH_PAM_PROMPTS_MAX 16
+/* "cannot load libcrypt.so.1: <dlerror text>" and then some. */
+#define AUTH_LOAD_ERROR_MAX_BYTES 512
+
+/*
+ * libcrypt and libpam are not linked: each is dlopen()ed the first time a
+ * login needs it (auth_crypt_load, auth_pam_load), as lib/tls.c does
+ * with OpenSSL. The per-connection daemons (quail-smtpd, quail-pop3d)
+ * call auth only for AUTH/USER+PASS, in the root monitor; a session
+ * without a login then never maps libcrypt (80 kB of touched pages) nor
+ * libpam with libaudit and libcap-ng (136 kB), and the dynamic linker
+ * does not load and relocate them at every exec (root monitor of a
+ * plaintext quail-smtpd session: 2164 kB peak RSS linked, 1940 kB;
+ * bench/README.md). Every function used
+ * below goes through the tables; the #defines after them make the code
+ * read as ordinary calls. The types come from the headers we compile
+ * against; the sonames carry the ABI versions.
+ *
+ * A library that cannot be loaded (or lacks a function) makes its backend
+ * answer -1, a temporary failure naming the library: the client sees the
+ * same "try again later" as for an unreadable map. The failure is not
+ * remembered: the next login tries again. A loaded library is never
+ * closed (PAM modules keep pointers into libpam).
+ *
+ * SECURITY: the libraries are found as the dynamic linker finds any other
+ * (ld.so.cache, system directories; the same environment, e.g.
+ * LD_LIBRARY_PATH unless the program runs setuid, that already decided
+ * how this program itself was linked). They are loaded in the root
+ * monitor, where libpam was mapped before, and only when a client tries
+ * to log in. The error text (dlerror) goes to the log, never to the
+ * client.
+ */
+#define AUTH_LIBCRYPT_SONAME "libcrypt.so.1"
+#define AUTH_LIBPAM_SONAME "libpam.so.0"
+
+#define AUTH_CRYPT_FUNCTIONS(X) \
+	X(crypt_rn)
+#define AUTH_PAM_FUNCTIONS(X) \
+	X(pam_acct_mgmt) \
+	X(pam_authenticate) \
+	X(pam_end) \
+	X(pam_set_item) \
+	X(pam_start) \
+	X(pam_strerror)
+
+#define AUTH_LIB_MEMBER(name) __typeof__(&name) name;
+static struct {
+	AUTH_CRYPT_FUNCTIONS(AUTH_LIB_MEMBER)
+} auth_crypt;
+static struct {
+	AUTH_PAM_FUNCTIONS(AUTH_LIB_MEMBER)
+} auth_pam;
+#undef AUTH_LIB_MEMBER
+static bool auth_crypt_loaded, auth_pam_loaded;
+
+/* dlopen()s soname. NULL with *error_r (in msg) on failure. */
+static void *
+auth_lib_open(const char *soname, char *msg, size_t msglen,
+	      const char **error_r)
+{
+	void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+
+	if (h == NULL) {
+		const char *e = dlerror();
+
+		snprintf(msg, msglen, "cannot load %s: %s", soname,
+			 e != NULL ? e : "dlopen failed");
+		*error_r = msg;
+	}
+	return h;
+}
+
+/* Records that soname lacks name. Returns -1 with *error_r. */
+static int
+auth_lib_missing(const char *soname, const char *name, char *msg,
+		 size_t msglen, const char **error_r)
+{
+	snprintf(msg, msglen, "cannot load %s: it lacks %s", soname, name);
+	*error_r = msg;
+	return -1;
+}
+
+/* A data pointer converted to a function pointer: POSIX guarantees this
+ * works for dlsym. Stops at the first missing function. */
+#define AUTH_LIB_LOOKUP(table, name) \
+	if (missing == NULL) { \
+		*(void **)&table.name = dlsym(h, #name); \
+		if (table.name == NULL) \
+			missing = #name; \
+	}
+#define AUTH_CRYPT_LOOKUP(name) AUTH_LIB_LOOKUP(auth_crypt, name)
+#define AUTH_PAM_LOOKUP(name) AUTH_LIB_LOOKUP(auth_pam, name)
+
+/* Loads libcrypt once. 0 / -1 with *error_r (static text). */
+static int
+auth_crypt_load(const char **error_r)
+{
+	static char msg[AUTH_LOAD_ERROR_MAX_BYTES];
+	const char *missing = NULL;
+	void *h;
+
+	if (auth_crypt_loaded)
+		return 0;
+	h = auth_lib_open(AUTH_LIBCRYPT_SONAME, msg, sizeof(msg), error_r);
+	if (h == NULL)
+		return -1;
+	AUTH_CRYPT_FUNCTIONS(AUTH_CRYPT_LOOKUP)
+	if (missing != NULL) {
+		memset(&auth_crypt, 0, sizeof(auth_crypt));
+		return auth_lib_missing(AUTH_LIBCRYPT_SONAME, missing, msg,
+					sizeof(msg), error_r);
+	}
+	auth_crypt_loaded = true;
+	return 0;
+}
+
+/* Loads libpam once. 0 / -1 with *error_r (static text). */
+static int
+auth_pam_load(const char **error_r)
+{
+	static char msg[AUTH_LOAD_ERROR_MAX_BYTES];
+	const char *missing = NULL;
+	void *h;
+
+	if (auth_pam_loaded)
+		return 0;
+	h = auth_lib_open(AUTH_LIBPAM_SONAME, msg, sizeof(msg), error_r);
+	if (h == NULL)
+		return -1;
+	AUTH_PAM_FUNCTIONS(AUTH_PAM_LOOKUP)
+	if (missing != NULL) {
+		memset(&auth_pam, 0, sizeof(auth_pam));
+		return auth_lib_missing(AUTH_LIBPAM_SONAME, missing, msg,
+					sizeof(msg), error_r);
+	}
+	auth_pam_loaded = true;
+	return 0;
+}
+#undef AUTH_CRYPT_LOOKUP
+#undef AUTH_PAM_LOOKUP
+#undef AUTH_LIB_LOOKUP
+
+/* From here on, libcrypt and libpam are called through the tables. */
+#define crypt_rn (*auth_crypt.crypt_rn)
+#define pam_acct_mgmt (*auth_pam.pam_acct_mgmt)
+#define pam_authenticate (*auth_pam.pam_authenticate)
+#define pam_end (*auth_pam.pam_end)
+#define pam_set_item (*auth_pam.pam_set_item)
+#define pam_start (*auth_pam.pam_start)
+#define pam_strerror (*auth_pam.pam_strerror)
 
 /* Hashes of "quail-dummy-password" with quail-users' default settings
  * (yescrypt, else SHA-512 crypt): verifying an unknown user against them
@@ -60,7 +210,7 @@ hash_equal(const char *a, const char *b)
 }
 
 /* crypt_rn(pass, hash) == hash. A hash crypt(3) cannot use ("!", "*",
- * unknown method) never matches. */
+ * unknown method) never matches. libcrypt must be loaded. */
 static bool
 crypt_check(const char *pass, const char *hash)
 {
@@ -81,12 +231,17 @@ crypt_check(const char *pass, const char *hash)
 	return ok;
 }
 
-/* Spends the time of one verification on nothing. */
+/* Spends the time of one verification on nothing; nothing at all when
+ * libcrypt cannot be loaded (the caller then fails every login alike). */
 static void
 crypt_dummy(const char *pass)
 {
-	struct crypt_data *cd = calloc(1, sizeof(*cd));
+	struct crypt_data *cd;
+	const char *err;
 
+	if (auth_crypt_load(&err) < 0)
+		return;
+	cd = calloc(1, sizeof(*cd));
 	if (cd == NULL)
 		return;
 	if (crypt_rn(pass, auth_dummy_hash_y, cd, (int)sizeof(*cd)) == NULL)
@@ -167,6 +322,9 @@ auth_verify_cdb(const struct conf *c, const char *user, const char *pass,
 	struct buf hash, val;
 	int ret;
 
+	/* Before anything else: known and unknown users fail alike. */
+	if (auth_crypt_load(error_r) < 0)
+		return -1;
 	buf_init(&hash, USERDB_HASH_MAX_BYTES);
 	buf_init(&val, AUTH_USERS_VALUE_MAX_BYTES);
 	/* A name that cannot be a users key is an unknown user: same cost. */
@@ -366,6 +524,8 @@ auth_verify_pam(const struct conf *c, const char *user, const char *pass,
 	pw = getpwnam(name);
 	if (pw != NULL && pw->pw_uid < AUTH_SYSTEM_UID_MIN)
 		return 0;
+	if (auth_pam_load(error_r) < 0)
+		return -1;
 	rc = pam_check(c, name, pass, remote_ip);
 	switch (rc) {
 	case PAM_SUCCESS:

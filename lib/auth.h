@@ -17,8 +17,10 @@
  * Return convention of auth_verify: 1 authenticated (*u_r filled), 0
  * refused (unknown user, bad password, locked or expired account, uid 0
  * -- deliberately indistinguishable), -1 temporary failure (unreadable
- * map, PAM system error; *error_r). No delay is applied here: the caller
- * sleeps auth_fail_delay on 0 (login.c), so tests can run with 0.
+ * map, PAM system error, libcrypt.so.1 or libpam.so.0 cannot be loaded:
+ * auth.c dlopen()s them on first use; *error_r). No delay is applied
+ * here: the caller sleeps auth_fail_delay on 0 (login.c), so tests can
+ * run with 0.
  *
  * SECURITY: user and password are untrusted. The password is never logged
  * or copied beyond the stack frames and PAM responses that need it, which

@@ -4,8 +4,14 @@
  * of the address, unknown users, limits at limit/limit+1, locked hashes,
  * uid/gid 0 refused, vmail_user ids for empty uid/gid, broken and
  * inconsistent maps (temporary), absent maps (refused), the dummy-hash
- * timing of unknown users, and auth_fail_sleep. The PAM backend is
- * exercised through real libpam by tests/system/t_pam_login.sh.
+ * timing of unknown users, and auth_fail_sleep. libcrypt and libpam are
+ * dlopen()ed by auth.c on first use: this file's dlopen() (the
+ * executable's definition wins over libc's for auth.o) counts the loads
+ * and can refuse one, to check that a library that cannot be loaded is a
+ * temporary failure (retried on the next login), that each library is
+ * loaded once, and that logins refused before PAM never load libpam. The
+ * PAM backend itself is exercised through real libpam by
+ * tests/system/t_pam_login.sh.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +20,7 @@
 #include <cmocka.h>
 
 #include <crypt.h>
+#include <dlfcn.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +35,30 @@
 
 static char dir[64];
 static struct conf conf;
+
+/* dlopen() as auth.c sees it: file == dlopen_refuse fails (like a
+ * missing library, without a dlerror() text); every call is counted. */
+static const char *dlopen_refuse;
+static unsigned dlopen_crypt_calls, dlopen_pam_calls;
+
+void *
+dlopen(const char *file, int mode)
+{
+	static void *(*real_dlopen)(const char *, int);
+
+	if (file != NULL && strcmp(file, "libcrypt.so.1") == 0)
+		dlopen_crypt_calls++;
+	if (file != NULL && strcmp(file, "libpam.so.0") == 0)
+		dlopen_pam_calls++;
+	if (dlopen_refuse != NULL && file != NULL &&
+	    strcmp(file, dlopen_refuse) == 0)
+		return NULL;
+	if (real_dlopen == NULL)
+		*(void **)&real_dlopen = dlsym(RTLD_NEXT, "dlopen");
+	if (real_dlopen == NULL)
+		return NULL;
+	return real_dlopen(file, mode);
+}
 
 static void
 write_file(const char *name, const char *text)
@@ -128,6 +159,79 @@ teardown(void **state)
 	conf_free(&conf);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Runs first, before anything has loaded libcrypt or libpam. */
+static void
+test_libraries_loaded_on_demand(void **state)
+{
+	struct auth_user u;
+	const char *err;
+
+	(void)state;
+	assert_int_equal(dlopen_crypt_calls, 0);
+	assert_int_equal(dlopen_pam_calls, 0);
+	/* libcrypt missing: known and unknown users alike are temporary
+	 * failures naming the library; nothing is accepted */
+	dlopen_refuse = "libcrypt.so.1";
+	err = NULL;
+	assert_int_equal(auth_verify_cdb(&conf, "me@example.com", "secret",
+					 &u, &err), -1);
+	assert_non_null(err);
+	assert_non_null(strstr(err, "libcrypt.so.1"));
+	err = NULL;
+	assert_int_equal(auth_verify(&conf, "nobody-here@example.com", "secret",
+				     NULL, &u, &err), -1);
+	assert_non_null(err);
+	assert_non_null(strstr(err, "libcrypt.so.1"));
+	/* out-of-bounds input is refused without needing the library */
+	assert_int_equal(auth_verify(&conf, "", "secret", NULL, &u, &err), 0);
+	/* not remembered: the next login loads it, and only once */
+	dlopen_refuse = NULL;
+	dlopen_crypt_calls = 0;
+	assert_int_equal(auth_verify(&conf, "me@example.com", "secret", NULL,
+				     &u, &err), 1);
+	assert_int_equal(auth_verify(&conf, "me@example.com", "bad", NULL,
+				     &u, &err), 0);
+	assert_int_equal(auth_verify(&conf, "nobody-here@example.com", "x",
+				     NULL, &u, &err), 0);
+	assert_int_equal(dlopen_crypt_calls, 1);
+	/* the cdb backend never loads PAM */
+	assert_int_equal(dlopen_pam_calls, 0);
+
+	/* libpam missing: temporary failure of the PAM backend ... */
+	dlopen_refuse = "libpam.so.0";
+	err = NULL;
+	assert_int_equal(auth_verify_pam(&conf, "no-such-user-quail", "secret",
+					 NULL, &u, &err), -1);
+	assert_non_null(err);
+	assert_non_null(strstr(err, "libpam.so.0"));
+	assert_int_equal(dlopen_pam_calls, 1);
+	/* ... but names refused before PAM (invalid, foreign domain, system
+	 * accounts) do not even try to load it */
+	assert_int_equal(auth_verify_pam(&conf, "root", "secret", NULL, &u,
+					 &err), 0);
+	assert_int_equal(auth_verify_pam(&conf, "a b", "secret", NULL, &u,
+					 &err), 0);
+	assert_int_equal(auth_verify_pam(&conf, "user@elsewhere.example",
+					 "secret", NULL, &u, &err), 0);
+	assert_int_equal(dlopen_pam_calls, 1);
+	/* a later backend may still accept; else the failure is temporary */
+	load_conf("local_domains = example.com\nlog = stderr\n"
+		  "vmail_user = nobody\nauth_backends = pam cdb\n"
+		  "auth_fail_delay = 0\n");
+	assert_int_equal(auth_verify(&conf, "me@example.com", "secret", NULL,
+				     &u, &err), 1);
+	assert_string_equal(u.name, "me@example.com");
+	err = NULL;
+	assert_int_equal(auth_verify(&conf, "me@example.com", "bad", NULL, &u,
+				     &err), -1);
+	assert_non_null(err);
+	assert_non_null(strstr(err, "libpam.so.0"));
+	dlopen_refuse = NULL;
+	load_conf("local_domains = example.com\nlog = stderr\n"
+		  "vmail_user = nobody\nauth_backends = cdb\n"
+		  "auth_fail_delay = 0\n");
 }
 
 struct verify_case {
@@ -356,6 +460,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		/* first: it sees the libraries not yet loaded */
+		cmocka_unit_test(test_libraries_loaded_on_demand),
 		cmocka_unit_test(test_verify_table),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_unknown_user_costs_a_hash),
