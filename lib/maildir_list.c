@@ -26,10 +26,10 @@
 /* Read size when counting LFs of a message without W=. */
 #define MAILDIR_LIST_READ_BYTES 65536
 
-/* Strict decimal of s up to the next ',' or ':' or NUL; -1 if not a
- * number or above MAILDIR_LIST_SIZE_MAX. */
+/* Strict decimal of s up to the next ',' or ':' or NUL (*end_r: there);
+ * -1 if not a number or above MAILDIR_LIST_SIZE_MAX. */
 static int
-maildir_list_num(const char *s, uint64_t *r)
+maildir_list_num(const char *s, uint64_t *r, const char **end_r)
 {
 	uint64_t v = 0;
 	size_t i;
@@ -42,7 +42,31 @@ maildir_list_num(const char *s, uint64_t *r)
 	if (i == 0 || (s[i] != '\0' && s[i] != ',' && s[i] != ':'))
 		return -1;
 	*r = v;
+	*end_r = s + i;
 	return 0;
+}
+
+/* The length of the base name of s (len bytes): up to the first ':' or
+ * ','. Eight bytes at a time (the usual "has a zero byte" test on the
+ * word XOR the character): this runs for every name of the folder. */
+static size_t
+maildir_list_base_len(const char *s, size_t len)
+{
+	const uint64_t ones = 0x0101010101010101ULL,
+		       highs = 0x8080808080808080ULL;
+	uint64_t w, c, k;
+	size_t i;
+
+	for (i = 0; i + sizeof(w) <= len; i += sizeof(w)) {
+		memcpy(&w, s + i, sizeof(w));
+		c = w ^ (ones * ':');
+		k = w ^ (ones * ',');
+		if ((((c - ones) & ~c) | ((k - ones) & ~k)) & highs)
+			break; /* in this word: found below */
+	}
+	while (i < len && s[i] != ':' && s[i] != ',')
+		i++;
+	return i;
 }
 
 /* maildir_list_parse_name() with the base length known. */
@@ -61,14 +85,23 @@ maildir_list_parse_fields(const char *name, size_t base_len,
 	 * pass, comma by comma (a later good field wins, a bad one is
 	 * ignored). */
 	while (*p == ',') {
+		const char *end;
+
 		if (p[1] == 'S' && p[2] == '=' &&
-		    maildir_list_num(p + 3, &m->size) == 0)
+		    maildir_list_num(p + 3, &m->size, &end) == 0) {
 			m->has_size = true;
-		else if (p[1] == 'W' && p[2] == '=' &&
-			 maildir_list_num(p + 3, &m->vsize) == 0)
+			p = end;
+			continue;
+		}
+		if (p[1] == 'W' && p[2] == '=' &&
+		    maildir_list_num(p + 3, &m->vsize, &end) == 0) {
 			m->has_vsize = true;
-		p++;
-		p += strcspn(p, ":,");
+			p = end;
+			continue;
+		}
+		/* another field, or a bad one: skip it */
+		for (p++; *p != '\0' && *p != ':' && *p != ','; p++)
+			;
 	}
 	if (*p == ':' && p[1] == '2' && p[2] == ',')
 		m->flags = p + 3;
@@ -77,15 +110,16 @@ maildir_list_parse_fields(const char *name, size_t base_len,
 void
 maildir_list_parse_name(const char *name, struct maildir_msg *m)
 {
-	maildir_list_parse_fields(name, strcspn(name, ":,"), m);
+	maildir_list_parse_fields(name,
+				  maildir_list_base_len(name, strlen(name)), m);
 }
 
 /* One directory entry while listing: where its name is, and what the
  * name says, parsed while the name is in the cache (the sorted order
  * visits the names at random). */
 struct maildir_list_raw {
-	size_t off;	    /* of the name in the names buffer */
-	uint64_t size;	    /* as in struct maildir_msg */
+	size_t off;    /* of the name in the names buffer */
+	uint64_t size; /* as in struct maildir_msg */
 	uint64_t vsize;
 	uint16_t base_len;  /* bytes up to the first ':' or ',' */
 	uint16_t flags_off; /* of the flags in the name, 0: none */
@@ -144,8 +178,8 @@ maildir_list_dir(const char *dir, const char *sub, bool in_cur,
 		}
 		/* d_name is at most NAME_MAX (255) bytes: 16 bits hold
 		 * every offset into it */
-		maildir_list_parse_fields(s, strcspn(s, ":,"), &m);
 		len = strlen(s);
+		maildir_list_parse_fields(s, maildir_list_base_len(s, len), &m);
 		e = &(*raw)[*n];
 		e->off = names->len;
 		e->size = m.size;
@@ -185,7 +219,10 @@ nomem:
  * zero-padded, so that comparing the two words compares the names
  * (a name never contains a NUL, so a shorter base sorts first as with
  * memcmp-then-length). Only equal keys compare the rest of the names.
- * The sort is a merge sort (stable, n log n in the worst case).
+ * The keys are sorted by an LSD radix sort over their 16 bytes (a pass
+ * only for the bytes that differ between names: the digits of a
+ * delivery time mostly do not), then each run of equal keys by a merge
+ * sort with the full comparison (n log n in the worst case).
  */
 struct maildir_list_key {
 	uint64_t k0, k1;
@@ -278,11 +315,11 @@ maildir_list_key_cmp(const struct maildir_list_sort *s,
 	return (int)s->raw[b->idx].in_cur - (int)s->raw[a->idx].in_cur;
 }
 
-/* Sorts k[0..n) using tmp[0..n); the result is in k. */
+/* Merge sort of k[0..n) using tmp[0..n); the result is in k. */
 static void
-maildir_list_sort_keys(const struct maildir_list_sort *s,
-		       struct maildir_list_key *k, struct maildir_list_key *tmp,
-		       size_t n)
+maildir_list_merge_keys(const struct maildir_list_sort *s,
+			struct maildir_list_key *k,
+			struct maildir_list_key *tmp, size_t n)
 {
 	struct maildir_list_key *from = k, *to = tmp, *sw, v;
 	size_t i, j, lo, mid, hi, width, a, b, o;
@@ -291,8 +328,8 @@ maildir_list_sort_keys(const struct maildir_list_sort *s,
 		hi = lo + MAILDIR_LIST_RUN < n ? lo + MAILDIR_LIST_RUN : n;
 		for (i = lo + 1; i < hi; i++) {
 			v = k[i];
-			for (j = i; j > lo && maildir_list_key_cmp(s, &v,
-								   &k[j - 1]) < 0;
+			for (j = i; j > lo &&
+				    maildir_list_key_cmp(s, &v, &k[j - 1]) < 0;
 			     j--)
 				k[j] = k[j - 1];
 			k[j] = v;
@@ -323,7 +360,8 @@ maildir_list_sort_keys(const struct maildir_list_sort *s,
 				memcpy(&to[o], &from[a],
 				       (mid - a) * sizeof(*to));
 			if (b < hi)
-				memcpy(&to[o], &from[b], (hi - b) * sizeof(*to));
+				memcpy(&to[o], &from[b],
+				       (hi - b) * sizeof(*to));
 		}
 		sw = from;
 		from = to;
@@ -331,6 +369,68 @@ maildir_list_sort_keys(const struct maildir_list_sort *s,
 	}
 	if (from != k)
 		memcpy(k, from, n * sizeof(*k));
+}
+
+/* Byte b (0: the last) of the 16 bytes of key k. */
+static unsigned
+maildir_list_key_byte(const struct maildir_list_key *k, unsigned b)
+{
+	uint64_t w = b < 8 ? k->k1 : k->k0;
+
+	return (unsigned)(w >> (8 * (b & 7))) & 0xff;
+}
+
+/* Sorts k[0..n) using tmp[0..n); the result is in k. */
+static void
+maildir_list_sort_keys(const struct maildir_list_sort *s,
+		       struct maildir_list_key *k, struct maildir_list_key *tmp,
+		       size_t n)
+{
+	/* 16 KiB of stack; counts fit: n <= MAILDIR_LIST_MAX_MSGS */
+	uint32_t count[MAILDIR_LIST_KEY_BYTES][256];
+	struct maildir_list_key *from = k, *to = tmp, *sw;
+	uint32_t sum, c;
+	size_t i, j;
+	unsigned b, v;
+
+	if (n < 2)
+		return;
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < n; i++) {
+		uint64_t lo = k[i].k1, hi = k[i].k0;
+
+		for (b = 0; b < 8; b++) {
+			count[b][lo & 0xff]++;
+			count[b + 8][hi & 0xff]++;
+			lo >>= 8;
+			hi >>= 8;
+		}
+	}
+	for (b = 0; b < MAILDIR_LIST_KEY_BYTES; b++) {
+		if (count[b][maildir_list_key_byte(&k[0], b)] == n)
+			continue; /* the same byte in every key */
+		for (v = 0, sum = 0; v < 256; v++) {
+			c = count[b][v];
+			count[b][v] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			to[count[b][maildir_list_key_byte(&from[i], b)]++] =
+				from[i];
+		sw = from;
+		from = to;
+		to = sw;
+	}
+	if (from != k)
+		memcpy(k, from, n * sizeof(*k));
+	/* runs of equal keys: the rest of the names, then cur/ first */
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1;
+		     j < n && k[j].k0 == k[i].k0 && k[j].k1 == k[i].k1; j++)
+			;
+		if (j - i > 1)
+			maildir_list_merge_keys(s, k + i, tmp, j - i);
+	}
 }
 
 int
@@ -363,9 +463,10 @@ maildir_list_read(struct maildir_list *l, const char *dir, const char **error_r)
 	/* the prefix common to all base names */
 	prefix = n > 0 ? raw[0].base_len : 0;
 	for (i = 1; i < n && prefix > 0; i++) {
-		const char *a = l->names + raw[0].off, *b = l->names + raw[i].off;
-		size_t j, m = raw[i].base_len < prefix ? raw[i].base_len
-						       : prefix;
+		const char *a = l->names + raw[0].off,
+			   *b = l->names + raw[i].off;
+		size_t j,
+			m = raw[i].base_len < prefix ? raw[i].base_len : prefix;
 
 		for (j = 0; j < m && a[j] == b[j]; j++)
 			;
@@ -376,7 +477,7 @@ maildir_list_read(struct maildir_list *l, const char *dir, const char **error_r)
 	s.prefix = prefix;
 	for (i = 0; i < n; i++)
 		maildir_list_make_key(&s, (uint32_t)i, &keys[i]);
-	/* msgs is larger than the keys and not yet used: the merge sort's
+	/* msgs is larger than the keys and not yet used: the sort's
 	 * scratch space (fewer fresh pages to fault in) */
 	maildir_list_sort_keys(&s, keys, (struct maildir_list_key *)l->msgs, n);
 	for (i = 0, out = 0; i < n; i++) {

@@ -62,9 +62,9 @@ uidlist_word_bad(uint64_t x)
 		 slash = x ^ (UIDLIST_ONES * '/'),
 		 colon = x ^ (UIDLIST_ONES * ':'),
 		 del = x ^ (UIDLIST_ONES * 0x7f);
-	uint64_t t = ((x - UIDLIST_ONES * 0x21) & ~x) |
-		     UIDLIST_HASZERO(comma) | UIDLIST_HASZERO(slash) |
-		     UIDLIST_HASZERO(colon) | UIDLIST_HASZERO(del);
+	uint64_t t = ((x - UIDLIST_ONES * 0x21) & ~x) | UIDLIST_HASZERO(comma) |
+		     UIDLIST_HASZERO(slash) | UIDLIST_HASZERO(colon) |
+		     UIDLIST_HASZERO(del);
 
 	return (t & UIDLIST_HIGHS) != 0;
 }
@@ -298,8 +298,8 @@ uidlist_hash_enable(struct uidlist *ul)
 	size_t i;
 
 	for (i = 0; i < ul->n; i++)
-		ul->entries[i].hash = uidlist_hash_str(
-			uidlist_name(ul, i), ul->entries[i].name_len);
+		ul->entries[i].hash = uidlist_hash_str(uidlist_name(ul, i),
+						       ul->entries[i].name_len);
 	if (uidlist_hash_rebuild(ul, ul->n) < 0) {
 		/* still sorted: binary search keeps working */
 		free(ul->hash);
@@ -633,9 +633,10 @@ uidlist_lock(struct uidlist *ul, const char **error_r)
 	uidlist_path(ul, UIDLIST_LOCK_FILE, lock, sizeof(lock));
 	if (dotlock_take(lock, UIDLIST_LOCK_WAIT_SECS, UIDLIST_LOCK_STALE_SECS,
 			 &id, error_r) < 0) {
-		*error_r = errno == EWOULDBLOCK
-			   ? "timed out waiting for the uid list lock"
-			   : "cannot create the uid list lock";
+		*error_r = errno == EWOULDBLOCK ? "timed out waiting for the "
+						  "uid list lock"
+						: "cannot create the uid list "
+						  "lock";
 		return -1;
 	}
 	ul->lock_dev = id.dev;

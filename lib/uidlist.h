@@ -74,7 +74,7 @@ struct uidlist {
 	bool sorted;
 	uint64_t *hash;	 /* open addressing: hash tag | entry index + 1 */
 	size_t hash_cap; /* 0 while sorted; else power of two, > 2 * n */
-	bool exists;	  /* the file was found by the last read */
+	bool exists;	 /* the file was found by the last read */
 	/* The last sync found a bad file and rebuilt it with a new
 	 * uidvalidity (log it). */
 	bool rebuilt;

@@ -106,6 +106,14 @@ test_parse_name(void **state)
 		{ "1.M2P3.h,S", 8, 0, 0, 0, 0, "" },
 		{ "1.M2P3.h,", 8, 0, 0, 0, 0, "" },
 		{ "1.M2P3.h:2,S,W=9", 8, 0, 0, 0, 0, "S,W=9" },
+		{ "1.M2P3.h,S=1x,W=4", 8, 0, 1, 0, 4, "" },
+		{ "1.M2P3.h,S=1,S=2", 8, 1, 0, 2, 0, "" },
+		{ "1.M2P3.h,S=1,S=x", 8, 1, 0, 1, 0, "" },
+		{ "1.M2P3.h,,S=3:2,F", 8, 1, 0, 3, 0, "F" },
+		{ "1.M2P3.h,XS=3,W=4", 8, 0, 1, 0, 4, "" },
+		{ "1.M2P3.h,W=", 8, 0, 0, 0, 0, "" },
+		{ "1.M2P3.h,W=5:", 8, 0, 1, 0, 5, "" },
+		{ "1.M2P3.h:1,x,S=5", 8, 0, 0, 0, 0, "" },
 		{ "", 0, 0, 0, 0, 0, "" },
 	};
 	struct maildir_msg m;
@@ -123,6 +131,39 @@ test_parse_name(void **state)
 		    strcmp(m.flags, cases[i].flags) != 0)
 			fail_msg("case %zu: '%s'", i, cases[i].name);
 		assert_ptr_equal(m.name, cases[i].name);
+	}
+}
+
+/* The base name ends at the first ':' or ',' wherever it is (the scan
+ * takes eight bytes at a time, then the rest one by one). */
+static void
+test_parse_base_positions(void **state)
+{
+	char name[32];
+	struct maildir_msg m;
+	size_t len, pos;
+	int sep;
+
+	(void)state;
+	for (len = 1; len <= 24; len++) {
+		memset(name, 'a', len);
+		name[len] = '\0';
+		maildir_list_parse_name(name, &m);
+		assert_int_equal(m.base_len, len);
+		for (pos = 0; pos < len; pos++) {
+			for (sep = 0; sep < 2; sep++) {
+				memset(name, 'a', len);
+				name[len] = '\0';
+				name[pos] = sep ? ':' : ',';
+				/* a later separator does not matter */
+				if (pos + 2 < len)
+					name[pos + 2] = sep ? ',' : ':';
+				maildir_list_parse_name(name, &m);
+				if (m.base_len != pos)
+					fail_msg("len %zu pos %zu '%c'", len,
+						 pos, name[pos]);
+			}
+		}
 	}
 }
 
@@ -264,7 +305,6 @@ test_many(void **state)
 	maildir_list_free(&l);
 }
 
-
 /* Reference order of base names: memcmp, then the shorter first. */
 static int
 ref_cmp(const void *a, const void *b)
@@ -291,10 +331,21 @@ test_sort_keys(void **state)
 	struct maildir_list l;
 	const char *error = NULL;
 	static const char *const tails[] = {
-		"a", "b", "ab", "aa", "a\xff", "\xff", "\x01", "a\x01",
-		"0123456789abcdef", "0123456789abcdeg", "0123456789abcdefX",
-		"0123456789abcdef0123456789", "0123456789abcdef0123456789a",
-		"0123456789abcdef0123456788", "0123456789abcdef",
+		"a",
+		"b",
+		"ab",
+		"aa",
+		"a\xff",
+		"\xff",
+		"\x01",
+		"a\x01",
+		"0123456789abcdef",
+		"0123456789abcdeg",
+		"0123456789abcdefX",
+		"0123456789abcdef0123456789",
+		"0123456789abcdef0123456789a",
+		"0123456789abcdef0123456788",
+		"0123456789abcdef",
 		"zz",
 	};
 	static const char *const prefixes[] = { "", "1795400000.M", "P" };
@@ -329,8 +380,8 @@ test_sort_keys(void **state)
 			snprintf(name, sizeof(name), "%s,S=2,W=3%s", sub,
 				 twice[nw] || (seed >> 18 & 1) ? ":2,S" : "");
 			put(f->dir,
-			    twice[nw] || (seed >> 18 & 1) ? "cur" : "new",
-			    name, "x\n", 2);
+			    twice[nw] || (seed >> 18 & 1) ? "cur" : "new", name,
+			    "x\n", 2);
 			if (twice[nw])
 				put(f->dir, "new", sub, "x\n", 2);
 			nw++;
@@ -374,6 +425,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_name),
+		cmocka_unit_test(test_parse_base_positions),
 		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_empty_and_missing,
 						setup, teardown),

@@ -239,13 +239,12 @@ test_parse_unsorted(void **state)
 		assert_int_equal(ul.sorted, good[i].sorted);
 		assert_int_equal(ul.hash_cap == 0, good[i].sorted);
 		for (j = 0; j < ul.n; j++) {
-			const char *name = ul.names.data +
-					   ul.entries[j].name_off;
+			const char *name =
+				ul.names.data + ul.entries[j].name_off;
 
 			assert_int_equal(strlen(name), ul.entries[j].name_len);
-			assert_int_equal(uidlist_lookup(&ul, name,
-							strlen(name)),
-					 j + 1);
+			assert_int_equal(
+				uidlist_lookup(&ul, name, strlen(name)), j + 1);
 		}
 		assert_int_equal(uidlist_lookup(&ul, "aa", 2), 0);
 		assert_int_equal(uidlist_lookup(&ul, "", 0), 0);
@@ -271,8 +270,8 @@ test_sync_out_of_order(void **state)
 	struct uidlist ul, ul2;
 	const char *error = NULL;
 	const char *names1[] = { "200.a", "300.a", "400.a:2,S" };
-	const char *names2[] = { "100.a", "200.a", "250.a,S=1", "300.a",
-				 "400.a:2,S", "500.a" };
+	const char *names2[] = { "100.a", "200.a",     "250.a,S=1",
+				 "300.a", "400.a:2,S", "500.a" };
 	const char *names3[] = { "050.a", "100.a", "500.a" };
 	uint32_t uids[6];
 
@@ -327,8 +326,8 @@ test_valid_base_bytes(void **state)
 				memset(name, 'x', sizeof(name));
 				name[pos] = (char)c;
 				if (uidlist_valid_base(name, len) != want)
-					fail_msg("len %zu pos %zu byte %u",
-						 len, pos, c);
+					fail_msg("len %zu pos %zu byte %u", len,
+						 pos, c);
 			}
 		}
 	}
