@@ -10,4 +10,11 @@
  * queue, sockets, pipes of other children) leaks into the child. */
 void child_close_from(int from);
 
+/* A descriptor for a child's stderr that follows the log setting
+ * log_dest (lib/log.h): the log file opened for appending, a duplicate of
+ * our stderr for "stderr", else /dev/null (with syslog the child logs
+ * there itself). O_CLOEXEC; the caller dup2()s it to 2. -1 only if even
+ * /dev/null cannot be opened. */
+int child_log_fd(const char *log_dest);
+
 #endif

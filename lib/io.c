@@ -93,12 +93,7 @@ io_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/*
- * Waits until fd is ready for events, bounded by the per-call timeout and
- * the session deadline. 0 ready (or error/hangup: the transfer reports it),
- * -1 with errno (ETIMEDOUT).
- */
-static int
+int
 io_wait(const struct io *io, int fd, short events)
 {
 	long long start = io_now_ms(), limit_ms, left_ms;

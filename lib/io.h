@@ -80,6 +80,12 @@ void io_discard_input(struct io *io);
 /* Reads up to len raw bytes (blocks at most once). >0, 0 EOF, -1 error. */
 ssize_t io_read(struct io *io, void *p, size_t len);
 
+/* Waits until fd (io->rfd or io->wfd) is ready for events (POLLIN,
+ * POLLOUT), bounded by io's per-call timeout and session deadline; used by
+ * the plug-in transfer functions (lib/tls.c) as well. 0 ready (or
+ * error/hangup: the transfer reports it), -1 with errno (ETIMEDOUT). */
+int io_wait(const struct io *io, int fd, short events);
+
 /* Buffered output; errors are sticky and reported by io_flush. 0 / -1. */
 int io_write(struct io *io, const void *p, size_t len);
 int io_puts(struct io *io, const char *s);

@@ -716,59 +716,6 @@ tls_client_free(struct tls_client **c)
 	*c = NULL;
 }
 
-static long long
-tls_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/*
- * Waits until fd is ready for events, bounded by io's per-call timeout and
- * session deadline (the same rules as io.c). 0 ready, -1 with errno
- * (ETIMEDOUT).
- */
-static int
-tls_wait(const struct io *io, int fd, short events)
-{
-	long long start = tls_now_ms(), left_ms, limit_ms;
-	struct pollfd pfd;
-	time_t now;
-	int r;
-
-	for (;;) {
-		left_ms = -1;
-		if (io->timeout_secs != 0) {
-			left_ms = (long long)io->timeout_secs * 1000 -
-				  (tls_now_ms() - start);
-			if (left_ms <= 0)
-				goto timeout;
-		}
-		if (io->deadline != 0) {
-			now = time(NULL);
-			if (now >= io->deadline)
-				goto timeout;
-			limit_ms = (long long)(io->deadline - now) * 1000;
-			if (left_ms < 0 || limit_ms < left_ms)
-				left_ms = limit_ms;
-		}
-		pfd.fd = fd;
-		pfd.events = events;
-		pfd.revents = 0;
-		r = poll(&pfd, 1, left_ms > 0x7fffffff ? 0x7fffffff
-						       : (int)left_ms);
-		if (r > 0)
-			return 0;
-		if (r < 0 && errno != EINTR && errno != EAGAIN)
-			return -1;
-	}
-timeout:
-	errno = ETIMEDOUT;
-	return -1;
-}
-
 static int
 tls_set_nonblock(int fd)
 {
@@ -795,7 +742,7 @@ tls_io_result(struct tls_conn *conn, int r, bool reading, bool wait_all)
 	switch (err) {
 	case SSL_ERROR_WANT_READ:
 		if (wait_all || !reading) {
-			if (tls_wait(conn->io, conn->io->rfd, POLLIN) < 0)
+			if (io_wait(conn->io, conn->io->rfd, POLLIN) < 0)
 				return -1;
 			return 1;
 		}
@@ -803,7 +750,7 @@ tls_io_result(struct tls_conn *conn, int r, bool reading, bool wait_all)
 		return 0;
 	case SSL_ERROR_WANT_WRITE:
 		if (wait_all || reading) {
-			if (tls_wait(conn->io, conn->io->wfd, POLLOUT) < 0)
+			if (io_wait(conn->io, conn->io->wfd, POLLOUT) < 0)
 				return -1;
 			return 1;
 		}

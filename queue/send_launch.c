@@ -275,22 +275,6 @@ helper(const struct conf *c, int sock, const struct launch_req *rq, int errfd)
 	_exit(0);
 }
 
-/* Where the delivery child's stderr goes: the log file, our stderr, or
- * /dev/null (syslog: it logs there itself). */
-static int
-deliver_stderr(const struct conf *c)
-{
-	int fd = -1;
-
-	if (c->log_dest[0] == '/')
-		fd = open(c->log_dest, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
-	else if (strcmp(c->log_dest, "stderr") == 0)
-		fd = fcntl(2, F_DUPFD_CLOEXEC, 3);
-	if (fd < 0)
-		fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	return fd;
-}
-
 /* Running helpers: pid -> tag, so that a helper that dies without its
  * reply packet (killed, crashed) still gets one. */
 struct helper_slot {
@@ -344,7 +328,7 @@ launcher_main(const struct conf *c, int sock)
 {
 	char pkt[SEND_PACKET_MAX_BYTES + 1];
 	struct launch_req rq;
-	int errfd = deliver_stderr(c);
+	int errfd = child_log_fd(c->log_dest);
 	sigset_t chld;
 
 	/* The scheduler's end closing is our only stop signal, so that

@@ -78,22 +78,6 @@ reply(int sock, unsigned long tag, int status)
 	(void)send(sock, pkt, (size_t)n, MSG_NOSIGNAL);
 }
 
-/* Where quail-remote's stderr goes: the log file, our stderr, or
- * /dev/null (syslog: quail-remote logs there itself). */
-static int
-child_stderr(const struct conf *c)
-{
-	int fd = -1;
-
-	if (c->log_dest[0] == '/')
-		fd = open(c->log_dest, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
-	else if (strcmp(c->log_dest, "stderr") == 0)
-		fd = fcntl(2, F_DUPFD_CLOEXEC, 3);
-	if (fd < 0)
-		fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	return fd;
-}
-
 static _Noreturn void
 exec_child(const struct conf *c, char **ops, size_t n_ops, int qfd, int outfd,
 	   int errfd)
@@ -266,7 +250,7 @@ spawner_main(const struct conf *c, int sock)
 	struct sigaction sa;
 	const char *error = NULL;
 	char *pkt = malloc(SPAWN_PACKET_MAX_BYTES + 1);
-	int errfd = child_stderr(c);
+	int errfd = child_log_fd(c->log_dest);
 
 	/* The scheduler's end closing is the stop signal, so that running
 	 * runs can still report on SIGTERM/SIGINT. */
