@@ -31,6 +31,7 @@
 
 #include "auth.h"
 #include "cdbmap.h"
+#include "unit_confdir.h"
 #include "conf.h"
 
 static char dir[64];
@@ -60,33 +61,6 @@ dlopen(const char *file, int mode)
 	return real_dlopen(file, mode);
 }
 
-static void
-write_file(const char *name, const char *text)
-{
-	char p[256];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-}
-
-static void
-build_cdb(const char *name, const char *const *kv)
-{
-	struct cdbmap_builder b;
-	char p[256];
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	assert_int_equal(cdbmap_build_begin(&b, p, 0600), 0);
-	for (; kv[0] != NULL; kv += 2)
-		assert_int_equal(cdbmap_build_add(&b, kv[0], strlen(kv[0]), kv[1],
-						  strlen(kv[1])), 0);
-	assert_int_equal(cdbmap_build_commit(&b), 0);
-}
-
 static char hash_secret[256];
 
 static void
@@ -94,7 +68,7 @@ load_conf(const char *text)
 {
 	const char *err = NULL;
 
-	write_file("quail.conf", text);
+	unit_write_file(dir, "quail.conf", text);
 	conf_free(&conf);
 	if (conf_load(&conf, dir, &err) < 0)
 		fail_msg("conf_load: %s", err);
@@ -140,8 +114,8 @@ setup(void **state)
 			NULL,
 		};
 
-		build_cdb("passwd.cdb", passwd_kv);
-		build_cdb("users.cdb", users_kv);
+		unit_build_cdb(dir, "passwd.cdb", passwd_kv, 0600);
+		unit_build_cdb(dir, "users.cdb", users_kv, 0600);
 	}
 	conf_defaults(&conf);
 	load_conf("local_domains = example.com\nlog = stderr\n"
@@ -398,7 +372,7 @@ test_maps_absent_or_broken(void **state)
 	assert_int_equal(auth_verify(&conf, "me@example.com", "secret", NULL,
 				     &u, &err), 0);
 	/* unreadable (not a cdb): temporary */
-	write_file("passwd.cdb", "garbage");
+	unit_write_file(dir, "passwd.cdb", "garbage");
 	assert_int_equal(auth_verify(&conf, "me@example.com", "secret", NULL,
 				     &u, &err), -1);
 	assert_non_null(err);

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "cdbmap.h"
+#include "unit_confdir.h"
 #include "conf.h"
 #include "io.h"
 #include "login.h"
@@ -45,34 +46,6 @@ static struct conf conf;
 static struct passwd nobody;
 
 static void
-write_file(const char *name, const char *text)
-{
-	char p[256];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-}
-
-static void
-build_cdb(const char *name, const char *const *kv)
-{
-	struct cdbmap_builder b;
-	char p[256];
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	/* readable by nobody for the in-process test as nobody */
-	assert_int_equal(cdbmap_build_begin(&b, p, 0644), 0);
-	for (; kv[0] != NULL; kv += 2)
-		assert_int_equal(cdbmap_build_add(&b, kv[0], strlen(kv[0]), kv[1],
-						  strlen(kv[1])), 0);
-	assert_int_equal(cdbmap_build_commit(&b), 0);
-}
-
-static void
 load_conf(unsigned delay)
 {
 	char text[256];
@@ -81,7 +54,7 @@ load_conf(unsigned delay)
 	snprintf(text, sizeof(text), "local_domains = example.com\n"
 		 "log = stderr\nvmail_user = nobody\ndaemon_user = nobody\n"
 		 "auth_backends = cdb\nauth_fail_delay = %u\n", delay);
-	write_file("quail.conf", text);
+	unit_write_file(dir, "quail.conf", text);
 	conf_free(&conf);
 	if (conf_load(&conf, dir, &err) < 0)
 		fail_msg("conf_load: %s", err);
@@ -117,8 +90,9 @@ setup(void **state)
 			"me@example.com", "::/m/example.com/me/Maildir", NULL,
 		};
 
-		build_cdb("passwd.cdb", passwd_kv);
-		build_cdb("users.cdb", users_kv);
+		/* 0644: readable by nobody for the in-process test as nobody */
+		unit_build_cdb(dir, "passwd.cdb", passwd_kv, 0644);
+		unit_build_cdb(dir, "users.cdb", users_kv, 0644);
 	}
 	conf_defaults(&conf);
 	load_conf(0);

@@ -20,37 +20,11 @@
 #include <unistd.h>
 
 #include "cdbmap.h"
+#include "unit_confdir.h"
 #include "conf.h"
 #include "rcpt.h"
 
 static char dir[64];
-
-static void
-write_file(const char *name, const char *text)
-{
-	char p[256];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-}
-
-static void
-build_cdb(const char *name, const char *const *kv)
-{
-	struct cdbmap_builder b;
-	char p[256];
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	assert_int_equal(cdbmap_build_begin(&b, p, 0644), 0);
-	for (; kv[0] != NULL; kv += 2)
-		assert_int_equal(cdbmap_build_add(&b, kv[0], strlen(kv[0]), kv[1],
-						  strlen(kv[1])), 0);
-	assert_int_equal(cdbmap_build_commit(&b), 0);
-}
 
 static const char *const users_kv[] = {
 	"me@example.com", "::/m/example.com/me/Maildir",
@@ -79,10 +53,10 @@ setup(void **state)
 	snprintf(dir, sizeof(dir), "/tmp/test_rcpt.XXXXXX");
 	if (mkdtemp(dir) == NULL)
 		return -1;
-	write_file("quail.conf", "local_domains = example.com, Example.NET\n"
+	unit_write_file(dir, "quail.conf", "local_domains = example.com, Example.NET\n"
 		   "system_users = yes\nlog = stderr\n");
-	build_cdb("users.cdb", users_kv);
-	build_cdb("aliases.cdb", aliases_kv);
+	unit_build_cdb(dir, "users.cdb", users_kv, 0644);
+	unit_build_cdb(dir, "aliases.cdb", aliases_kv, 0644);
 	return 0;
 }
 
@@ -271,7 +245,7 @@ test_absent_and_broken_maps(void **state)
 	assert_int_equal(rcpt_lookup(&c, "me@example.com", &r, &err), 1);
 	assert_int_equal(rcpt_lookup(&c, "sales@example.com", &r, &err), 0);
 	/* a truncated (unreadable) map is a temporary error, never "unknown" */
-	write_file("aliases.cdb", "x");
+	unit_write_file(dir, "aliases.cdb", "x");
 	err = NULL;
 	assert_int_equal(rcpt_lookup(&c, "me@example.com", &r, &err), -1);
 	assert_non_null(err);
@@ -280,7 +254,7 @@ test_absent_and_broken_maps(void **state)
 	snprintf(p, sizeof(p), "%s/users.cdb", dir);
 	assert_int_equal(unlink(p), 0);
 	assert_int_equal(rcpt_lookup(&c, "me@example.com", &r, &err), 0);
-	write_file("users.cdb", "");
+	unit_write_file(dir, "users.cdb", "");
 	assert_int_equal(rcpt_lookup(&c, "me@example.com", &r, &err), -1);
 	rcpt_info_free(&r);
 	conf_free(&c);
