@@ -28,7 +28,8 @@ LIBQUAIL = $(B)/libquail.a
 
 # ---- programs: name -> sources ---------------------------------------------
 SBIN_PROGS    = quail-users quail-newaliases quail-send quail-qctl quail-inject
-LIBEXEC_PROGS = quail-smtpd quail-queue quail-deliver quail-remote quail-pop3d
+LIBEXEC_PROGS = quail-smtpd quail-queue quail-deliver quail-remote quail-pop3d \
+                quail-imapd
 PROGS = $(SBIN_PROGS) $(LIBEXEC_PROGS)
 SRC_quail-smtpd      = $(sort $(wildcard smtpd/*.c))
 SRC_quail-queue      = queue/queue.c
@@ -43,6 +44,7 @@ SRC_quail-qctl       = $(sort $(wildcard tools/qctl*.c))
 SRC_quail-inject     = $(sort $(wildcard tools/inject*.c))
 SRC_quail-remote     = $(sort $(wildcard deliver/remote*.c))
 SRC_quail-pop3d      = $(sort $(wildcard pop3d/*.c))
+SRC_quail-imapd      = $(sort $(wildcard imapd/*.c))
 # A program is built once its sources exist (new programs appear while
 # they are being written); man-lint still insists on a page for each.
 PROGS_PRESENT = $(foreach p,$(PROGS),$(if $(SRC_$(p)),$(p)))

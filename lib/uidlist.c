@@ -32,6 +32,8 @@
 
 /* Room for "V1 4294967295 4294967295\n" and similar. */
 #define UIDLIST_HEADER_MAX_BYTES 64
+/* uidlist_add_names() without parsing the list: up to this many names. */
+#define UIDLIST_LIGHT_MAX_NAMES 16
 
 size_t
 uidlist_base_len(const char *name)
@@ -119,6 +121,7 @@ uidlist_clear(struct uidlist *ul)
 	buf_reset(&ul->names);
 	ul->uidvalidity = 0;
 	ul->uidnext = 1;
+	ul->generation++;
 }
 
 void
@@ -459,6 +462,7 @@ uidlist_parse_names(struct uidlist *ul, const char **error_r)
 	ul->sorted = true;
 	ul->uidvalidity = 0;
 	ul->uidnext = 1;
+	ul->generation++;
 	nl = len > 0 ? memchr(data, '\n', len) : NULL;
 	if (nl == NULL)
 		return uidlist_bad(error_r, "uid list: no header");
@@ -558,6 +562,102 @@ uidlist_slurp(struct uidlist *ul, int fd, size_t size)
 	return 0;
 }
 
+/* pread of exactly len bytes at off. 0 / -1 (short: EIO). */
+static int
+uidlist_pread_all(int fd, char *p, size_t len, off_t off)
+{
+	while (len > 0) {
+		ssize_t r = pread(fd, p, len, off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += r;
+		len -= (size_t)r;
+		off += r;
+	}
+	return 0;
+}
+
+/* The file (fd, st) grew since the last read: if it is the same file
+ * with lines appended (same inode, the same header line, a line end just
+ * before the old end), parses just those lines and adds them. Writers
+ * append or replace the file by rename, never rewrite it in place: a
+ * rewrite that reused the inode would have to keep the header (its
+ * uidnext only grows and is written at each rewrite) and still be
+ * larger, which a compaction without new names is not. 1 done, 0 not
+ * an append or damaged (read it all), -1 error. */
+static int
+uidlist_read_tail(struct uidlist *ul, int fd, const struct stat *st)
+{
+	char hdr[UIDLIST_HEADER_MAX_BYTES], c;
+	const char *hnl;
+	char *p, *end, *nl, *sp;
+	size_t hlen, old = (size_t)ul->file_size, add, off, keep;
+	uint32_t uid, last;
+	int r;
+
+	if (!ul->exists || ul->file_ino == 0 || st->st_dev != ul->file_dev ||
+	    st->st_ino != ul->file_ino || st->st_size <= ul->file_size ||
+	    old == 0 || ul->names.len == 0 ||
+	    (unsigned long long)st->st_size > UIDLIST_FILE_MAX_BYTES)
+		return 0;
+	hnl = memchr(ul->names.data, '\n', ul->names.len);
+	if (hnl == NULL)
+		return 0;
+	hlen = (size_t)(hnl - ul->names.data) + 1;
+	if (hlen > sizeof(hdr) || hlen > old)
+		return 0;
+	if (uidlist_pread_all(fd, hdr, hlen, 0) < 0 ||
+	    memcmp(hdr, ul->names.data, hlen) != 0 ||
+	    uidlist_pread_all(fd, &c, 1, (off_t)old - 1) < 0 || c != '\n')
+		return 0;
+	add = (size_t)(st->st_size - ul->file_size);
+	off = ul->names.len;
+	if (buf_reserve(&ul->names, add) < 0)
+		return -1;
+	if (uidlist_pread_all(fd, ul->names.data + off, add, (off_t)old) < 0)
+		return 0;
+	ul->names.len = off + add;
+	ul->names.data[off + add] = '\0';
+	last = ul->n > 0 ? ul->entries[ul->n - 1].uid : 0;
+	keep = off;
+	end = ul->names.data + off + add;
+	for (p = ul->names.data + off; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			break; /* an append in progress */
+		sp = memchr(p, ' ', (size_t)(nl - p));
+		if (sp == NULL ||
+		    uidlist_parse_u32(p, (size_t)(sp - p), &uid) < 0 ||
+		    uid <= last ||
+		    !uidlist_valid_base(sp + 1, (size_t)(nl - sp - 1)))
+			return 0; /* the full read says what is wrong */
+		*nl = '\0';
+		r = uidlist_add_at(ul, uid, (size_t)(sp + 1 - ul->names.data),
+				   (size_t)(nl - sp - 1));
+		if (r != 0)
+			return r < 0 ? -1 : 0;
+		last = uid;
+		keep = (size_t)(nl + 1 - ul->names.data);
+	}
+	if (last != 0 && last >= ul->uidnext) {
+		if (last == UINT32_MAX)
+			return 0;
+		ul->uidnext = last + 1;
+	}
+	/* the next read starts after the last whole line */
+	ul->file_size = (off_t)(old + (keep - off));
+	ul->names.len = keep;
+	ul->names.data[keep] = '\0';
+	ul->file_mtime = st->st_mtim;
+	return 1;
+}
+
 int
 uidlist_read(struct uidlist *ul, const char **error_r)
 {
@@ -590,6 +690,16 @@ uidlist_read(struct uidlist *ul, const char **error_r)
 	    st.st_mtim.tv_nsec == ul->file_mtime.tv_nsec) {
 		close(fd);
 		return 0; /* unchanged since we read it */
+	}
+	r = uidlist_read_tail(ul, fd, &st);
+	if (r != 0) {
+		close(fd);
+		if (r < 0) {
+			ul->file_ino = 0; /* half added: read it all next */
+			*error_r = "uid list: out of memory";
+			return -1;
+		}
+		return 0;
 	}
 	if ((unsigned long long)st.st_size > UIDLIST_FILE_MAX_BYTES) {
 		close(fd);
@@ -768,6 +878,35 @@ out:
 	return r;
 }
 
+/* A last line without its line end (a writer that crashed in its
+ * append; readers ignore it) is cut off before we append, else our first
+ * line would be glued to it. Under the lock. 0 / -1. */
+static int
+uidlist_drop_partial(int fd)
+{
+	char tail[UIDLIST_NAME_MAX_BYTES + 16];
+	struct stat st;
+	size_t len;
+	off_t from;
+	const char *nl;
+
+	if (fstat(fd, &st) < 0)
+		return -1;
+	if (st.st_size == 0)
+		return 0;
+	len = (size_t)st.st_size < sizeof(tail) ? (size_t)st.st_size
+						 : sizeof(tail);
+	from = st.st_size - (off_t)len;
+	if (uidlist_pread_all(fd, tail, len, from) < 0)
+		return -1;
+	if (tail[len - 1] == '\n')
+		return 0;
+	nl = memrchr(tail, '\n', len);
+	if (nl == NULL)
+		return 0; /* no line that long: damaged, rebuilt by a read */
+	return ftruncate(fd, from + (off_t)(nl + 1 - tail));
+}
+
 /* Appends the entries from index first on to the file. Under the lock. */
 static int
 uidlist_append(struct uidlist *ul, size_t first, const char **error_r)
@@ -784,9 +923,13 @@ uidlist_append(struct uidlist *ul, size_t first, const char **error_r)
 			goto out;
 	}
 	uidlist_path(ul, UIDLIST_FILE, path, sizeof(path));
-	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+	fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		goto out;
+	if (uidlist_drop_partial(fd) < 0) {
+		close(fd);
+		goto out;
+	}
 	/* fdatasync: a UID a client saw must survive a crash, else it could
 	 * be handed out again to another message. */
 	if (uidlist_write_all(fd, out.data, out.len) < 0 || fdatasync(fd) < 0 ||
@@ -889,6 +1032,13 @@ uidlist_sync_locked(struct uidlist *ul, const char *const *names, size_t n,
 			return -1;
 		}
 		gone = uidlist_mark_present(ul, names, n, keep);
+		/* added after the caller's listing began: not gone */
+		for (i = 0; ul->keep_from != 0 && i < ul->n; i++) {
+			if (!keep[i] && ul->entries[i].uid >= ul->keep_from) {
+				keep[i] = true;
+				gone--;
+			}
+		}
 		if (gone < UIDLIST_COMPACT_MIN_GONE || gone * 2 < ul->n) {
 			free(keep);
 			keep = NULL;
@@ -980,4 +1130,233 @@ out:
 	if (uids != uids_r)
 		free(uids);
 	return r < 0 ? -1 : 0;
+}
+
+/* uidlist_add_names() for a handle that never read the list, with at
+ * most UIDLIST_LIGHT_MAX_NAMES names (an APPEND or COPY by a session
+ * that does not have the folder open): the file is read but not parsed
+ * (for 100,000 messages parsing is most of the cost). uidnext comes from
+ * the header and the last line; a name already listed is found by
+ * searching for its line. The handle stays unread (no entries, exists
+ * false); uidvalidity and uidnext are set. Under the lock. 1 done, 0 use
+ * the full way (missing file, bad header or last line, no line end at
+ * the end), -1 error. */
+static int
+uidlist_add_light(struct uidlist *ul, const char *const *names, size_t n,
+		  uint32_t *uids_r, const char **error_r)
+{
+	char path[PATH_MAX + 32], pat[UIDLIST_NAME_MAX_BYTES + 3];
+	const char *data, *end, *nl, *line, *m, *q;
+	struct uidlist_entry e[UIDLIST_LIGHT_MAX_NAMES];
+	uint32_t last = 0, uid;
+	struct buf out;
+	struct stat st;
+	size_t i, j, len, hlen, size;
+	int fd, r = 0;
+
+	uidlist_path(ul, UIDLIST_FILE, path, sizeof(path));
+	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (unsigned long long)st.st_size > UIDLIST_FILE_MAX_BYTES) {
+		close(fd);
+		return 0;
+	}
+	size = (size_t)st.st_size;
+	{
+		/* read through a second descriptor: fd is write-only */
+		int rfd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+		if (rfd < 0) {
+			close(fd);
+			return 0;
+		}
+		r = uidlist_slurp(ul, rfd, size);
+		close(rfd);
+		if (r < 0) {
+			close(fd);
+			buf_reset(&ul->names);
+			*error_r = "cannot read the uid list";
+			return -1;
+		}
+	}
+	data = ul->names.data;
+	len = ul->names.len;
+	end = data + len;
+	buf_init(&out, 0);
+	r = 0;
+	nl = len > 0 ? memchr(data, '\n', len) : NULL;
+	if (nl == NULL || data[len - 1] != '\n' ||
+	    uidlist_parse_header(ul, data, (size_t)(nl - data), error_r) < 0)
+		goto out; /* the full way says what is wrong */
+	hlen = (size_t)(nl + 1 - data);
+	if (len > hlen) {
+		const char *sp;
+
+		line = memrchr(data, '\n', len - 1);
+		line = line != NULL ? line + 1 : data;
+		sp = memchr(line, ' ', (size_t)(end - line));
+		if (line < data + hlen || sp == NULL ||
+		    uidlist_parse_u32(line, (size_t)(sp - line), &last) < 0 ||
+		    last == UINT32_MAX)
+			goto out;
+		if (last >= ul->uidnext)
+			ul->uidnext = last + 1;
+	}
+	for (i = 0; i < n; i++) {
+		size_t blen = uidlist_base_len(names[i]);
+
+		e[i].uid = 0;
+		e[i].name_len = blen;
+		if (!uidlist_valid_base(names[i], blen))
+			continue;
+		for (j = 0; j < i; j++) {
+			if (e[j].uid != 0 && e[j].name_len == blen &&
+			    memcmp(names[j], names[i], blen) == 0)
+				break;
+		}
+		if (j < i) {
+			e[i].uid = e[j].uid; /* given twice */
+			continue;
+		}
+		/* " <base>\n" after the header, preceded by a UID from the
+		 * line start: names hold no space or line end */
+		pat[0] = ' ';
+		memcpy(pat + 1, names[i], blen);
+		pat[blen + 1] = '\n';
+		for (m = data + hlen;
+		     (m = memmem(m, (size_t)(end - m), pat, blen + 2)) != NULL;
+		     m++) {
+			for (q = m; q > data && q[-1] != '\n'; q--)
+				;
+			if (q >= data + hlen &&
+			    uidlist_parse_u32(q, (size_t)(m - q), &uid) == 0) {
+				e[i].uid = uid;
+				break;
+			}
+		}
+		if (e[i].uid != 0)
+			continue;
+		if (ul->uidnext == UINT32_MAX) {
+			errno = EOVERFLOW;
+			*error_r = "UIDs exhausted";
+			r = -1;
+			goto out;
+		}
+		e[i].uid = ul->uidnext++;
+		if (buf_printf(&out, "%u ", (unsigned)e[i].uid) < 0 ||
+		    buf_append(&out, names[i], blen) < 0 ||
+		    buf_putc(&out, '\n') < 0) {
+			*error_r = "out of memory";
+			r = -1;
+			goto out;
+		}
+	}
+	/* fdatasync: a UID a client saw must survive a crash */
+	if (out.len > 0 && (uidlist_write_all(fd, out.data, out.len) < 0 ||
+			    fdatasync(fd) < 0)) {
+		*error_r = "cannot append to the uid list";
+		r = -1;
+		goto out;
+	}
+	for (i = 0; uids_r != NULL && i < n; i++)
+		uids_r[i] = e[i].uid;
+	r = 1;
+out:
+	if (close(fd) < 0 && r == 1) {
+		*error_r = "cannot append to the uid list";
+		r = -1;
+	}
+	buf_free(&out);
+	buf_reset(&ul->names); /* stays unread */
+	if (r == 0) {
+		ul->uidvalidity = 0;
+		ul->uidnext = 1;
+	}
+	return r;
+}
+
+int
+uidlist_add_names(struct uidlist *ul, const char *const *names, size_t n,
+		  uint32_t *uids_r, const char **error_r)
+{
+	const char *err;
+	size_t i, idx, len, first;
+	bool rewrite = false;
+	int r = -1;
+
+	ul->rebuilt = false;
+	for (i = 0; uids_r != NULL && i < n; i++)
+		uids_r[i] = 0;
+	if (uidlist_lock(ul, error_r) < 0)
+		return -1;
+	if (!ul->exists && ul->file_ino == 0 && ul->n == 0 &&
+	    n <= UIDLIST_LIGHT_MAX_NAMES) {
+		r = uidlist_add_light(ul, names, n, uids_r, error_r);
+		if (r != 0) {
+			uidlist_unlock(ul);
+			return r < 0 ? -1 : 0;
+		}
+		r = -1;
+	}
+	if (uidlist_read(ul, &err) < 0) {
+		if (errno != EINVAL) {
+			*error_r = err;
+			goto out;
+		}
+		uidlist_restart(ul); /* bad file: start over, visibly */
+		ul->rebuilt = true;
+		rewrite = true;
+	} else if (!ul->exists) {
+		uidlist_restart(ul);
+		rewrite = true;
+	}
+	first = ul->n;
+	for (i = 0; i < n; i++) {
+		len = uidlist_base_len(names[i]);
+		if (!uidlist_valid_base(names[i], len))
+			continue;
+		idx = uidlist_find(ul, names[i], len);
+		if (idx != (size_t)-1) {
+			/* listed meanwhile (or given twice): keep it */
+			if (uids_r != NULL)
+				uids_r[i] = ul->entries[idx].uid;
+			continue;
+		}
+		if (ul->uidnext == UINT32_MAX) {
+			errno = EOVERFLOW;
+			*error_r = "UIDs exhausted";
+			goto out;
+		}
+		if (uidlist_add(ul, ul->uidnext, names[i], len) < 0) {
+			*error_r = "out of memory";
+			goto out;
+		}
+		if (uids_r != NULL)
+			uids_r[i] = ul->uidnext;
+		ul->uidnext++;
+	}
+	if (rewrite)
+		r = uidlist_rewrite(ul, NULL, error_r);
+	else if (first < ul->n)
+		r = uidlist_append(ul, first, error_r);
+	else
+		r = 0;
+out:
+	if (r < 0) {
+		/* what is in memory may not be in the file: read it all
+		 * next time */
+		int saved = errno;
+
+		ul->file_ino = 0;
+		uidlist_unlock(ul);
+		errno = saved;
+		return -1;
+	}
+	uidlist_unlock(ul);
+	/* a rewrite forgot the file identity: read our own result */
+	if (ul->file_ino == 0 && uidlist_read(ul, error_r) < 0)
+		return -1;
+	return 0;
 }

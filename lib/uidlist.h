@@ -86,6 +86,18 @@ struct uidlist {
 	ino_t file_ino;
 	off_t file_size;
 	struct timespec file_mtime;
+	/* Counts the reads that replaced the whole list (uidlist_read of
+	 * the whole file, uidlist_parse, a rewrite read back). Entries keep
+	 * their index while it stays the same: a read of appended lines
+	 * only adds entries at the end (uidlist_read). */
+	uint64_t generation;
+	/* Set by the caller of uidlist_sync(), 0 for none: entries with a
+	 * UID >= keep_from are never dropped by its compaction. Set it to
+	 * uidnext as read (uidlist_read) before listing the folder: a
+	 * message added after the listing began (APPEND, COPY, another
+	 * session's listing) gets a UID >= that, and a listing that does not
+	 * show it must not drop it. */
+	uint32_t keep_from;
 };
 
 /* Returns the base name of a Maildir file name: its length up to the
@@ -101,8 +113,12 @@ void uidlist_free(struct uidlist *ul);
 
 /* Reads the list file (one read of the whole file). A missing file gives
  * an empty list with exists = false. Skips the read when the file did
- * not change since the last call. A malformed file is an error (EINVAL);
- * uidlist_sync() rebuilds it. 0 / -1. */
+ * not change since the last call; when it only grew (same inode, same
+ * header line, the old end on a line boundary: an append, as writers
+ * never rewrite in place), reads and adds just the appended lines, so
+ * entries already there keep their index and generation stays. A
+ * malformed file is an error (EINVAL); uidlist_sync() rebuilds it.
+ * 0 / -1. */
 int uidlist_read(struct uidlist *ul, const char **error_r);
 
 /* Parses list text (pure; exported for tests and the fuzzer): replaces
@@ -125,9 +141,27 @@ void uidlist_unlock(struct uidlist *ul);
  * UID: reads the list, and if a name is unknown, or the file is missing
  * or bad, or worth compacting, takes the lock, re-reads, appends the new
  * names (or rewrites the file) and releases the lock. Fills uids_r[i]
- * (n entries) when uids_r != NULL. Lock-free when nothing is new.
- * 0 / -1. */
+ * (n entries) when uids_r != NULL. Lock-free when nothing is new. A
+ * compaction keeps the entries from ul->keep_from on. 0 / -1. */
 int uidlist_sync(struct uidlist *ul, const char *const *names, size_t n,
 		 uint32_t *uids_r, const char **error_r);
+
+/* Gives the n new names (full Maildir file names or base names, e.g.
+ * just delivered by APPEND or COPY) UIDs, in order, without the rest of
+ * the folder: takes the lock, re-reads the file only if it changed
+ * (only the appended lines when it grew), keeps the UID of a name that
+ * is already listed (another process's listing may have given it one),
+ * appends the others in one write, fdatasyncs and unlocks. Never
+ * compacts. A missing or damaged file is started over (new uidvalidity,
+ * rebuilt = true) with just these names: the folder's other messages get
+ * UIDs at its next listing. Names that are not valid bases get UID 0.
+ * A handle that never read the list, given few names (up to 16: one
+ * APPEND), does not parse it: the file is searched for the names and its
+ * last UID, and the handle stays unread (uidvalidity and uidnext set, no
+ * entries); damage elsewhere in the file is then left to the next full
+ * read, which rebuilds it. Fills uids_r[i] (n entries) when uids_r !=
+ * NULL. 0 / -1. */
+int uidlist_add_names(struct uidlist *ul, const char *const *names, size_t n,
+		      uint32_t *uids_r, const char **error_r);
 
 #endif

@@ -11,6 +11,7 @@
  * post-login session runs as the mailbox owner and never as root. Under
  * xinetd stderr may be the client's socket: it is then never written.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 
 #include "exitcode.h"
 #include "log.h"
+#include "peer.h"
 #include "pop3d.h"
 
 static const char usage[] = "quail-pop3d [-v] [-t] [-C confdir]";
@@ -33,6 +35,11 @@ main(int argc, char **argv)
 	bool quiet_stderr;
 	int opt, r;
 
+	/* Before any write: a client that hangs up while we write must show
+	 * up as EPIPE (lib/io.h: sticky; the session then ends with a log
+	 * line), not kill the process (xinetd would log signal=13). Ignored
+	 * signals stay ignored across the login split (fork). */
+	signal(SIGPIPE, SIG_IGN);
 	while ((opt = getopt(argc, argv, "vtC:")) != -1) {
 		switch (opt) {
 		case 'v':
@@ -62,7 +69,7 @@ main(int argc, char **argv)
 				  : conf.log_dest);
 	env.conf = &conf;
 	env.trace = env.trace || conf.trace;
-	peer_ip(STDIN_FILENO, &env);
+	peer_ip(STDIN_FILENO, env.remote_ip, sizeof(env.remote_ip));
 	/* The key is readable by root only: read it before the split. The
 	 * files are checked now (a missing or bad certificate is an error
 	 * at start); OpenSSL is set up only when TLS starts (lib/tls.h). */

@@ -3,7 +3,8 @@
  * split), roles.c (child and monitor), conn.c (replies, command lines,
  * tracing), auth.c (the AUTHORIZATION state: greeting, CAPA, STLS,
  * USER/PASS, AUTH), session.c (the TRANSACTION and UPDATE states),
- * mailbox.c (the maildrop: lock, listing, UIDs, update) and peer.c.
+ * mailbox.c (the maildrop: lock, listing, UIDs, update); the client's
+ * address comes from lib/peer.h.
  *
  * Memory: struct pop3_conn is owned by its creator and points to an io
  * that must outlive it; struct mailbox owns its listing (mailbox_close).
@@ -127,13 +128,5 @@ int mailbox_open_msg(const struct mailbox *mb, uint32_t n);
 int mailbox_update(struct mailbox *mb, size_t *deleted_r, const char **error_r);
 /* Frees the listing and releases the lock. */
 void mailbox_close(struct mailbox *mb);
-
-/* peer.c: the client's IP (getpeername on fd, else a valid $TCPREMOTEIP,
- * else "unknown") into env->remote_ip. */
-void peer_ip(int fd, struct pop3d_env *env);
-/* peer.c: true if fd 2 is the socket or pipe fd 0 is (xinetd, tcpserver
- * with 2>&1); peer_stderr_to_null() then points it at /dev/null. */
-bool peer_stderr_is_client(void);
-void peer_stderr_to_null(void);
 
 #endif

@@ -9,12 +9,14 @@ set -eu
 
 # build: compiler, sanitizers, libFuzzer runtime, libraries
 # test: xinetd, clients (swaks, telnet, nc, python3, fetchmail, getmail6,
-#       mail(1) from bsd-mailx), man page linters, ps/pgrep/fuser/ss,
+#       mail(1) from bsd-mailx, curl and mbsync from isync for IMAP),
+#       man page linters, ps/pgrep/fuser/ss,
 #       setpriv/useradd for the root instances.
 PKGS="build-essential gcc make libc6-dev pkg-config clang libclang-rt-dev
 libssl-dev libcdb-dev tinycdb libpam0g-dev libcmocka-dev libcrypt-dev
 xinetd swaks telnet netcat-openbsd openssl python3 mandoc groff-base
-procps psmisc iproute2 util-linux passwd fetchmail getmail6 bsd-mailx"
+procps psmisc iproute2 util-linux passwd fetchmail getmail6 bsd-mailx
+curl isync"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "deps.sh: not a Debian system (no dpkg-query); install by hand:" >&2

@@ -15,7 +15,8 @@
 # instance gains the keys below that it lacks) and rewrites DIR/run/ and
 # DIR/bin/.
 #
-# Services: every xinetd service is one `service` call in services() below.
+# Services: every xinetd service is one `service` call in services() below
+# (smtp, submission, smtps, pop3, pop3s, imap, imaps).
 # smtp defaults to port 2525; every other service is configured only when
 # its --<name>-port is given and its server binary exists (so the lab can
 # ask for all of its ports while the tree is still growing).
@@ -71,6 +72,8 @@ services() {
 	service smtps quail-smtpd -s -t      # RFC 8314: submission over implicit TLS
 	service pop3 quail-pop3d
 	service pop3s quail-pop3d -t
+	service imap quail-imapd
+	service imaps quail-imapd -t         # RFC 8314: IMAP over implicit TLS
 }
 
 # Collected from the command line: "name port" lines.

@@ -8,8 +8,9 @@
 # Where: $LAB_DIR, else ./lab in the checkout; as root, when the checkout is
 # not traversable by the quail system users, /var/tmp/quail-lab.
 # Ports: $LAB_SMTP_PORT (2525), $LAB_SUBMISSION_PORT (2587), $LAB_SMTPS_PORT
-# (2465), $LAB_POP3_PORT (2110), $LAB_POP3S_PORT (2995); a service whose
-# program is not built yet is left out (instance.sh says so).
+# (2465), $LAB_POP3_PORT (2110), $LAB_POP3S_PORT (2995), $LAB_IMAP_PORT
+# (2143), $LAB_IMAPS_PORT (2993); a service whose program is not built yet
+# is left out (instance.sh says so).
 # Binaries: $QUAIL_BUILD (build/release). The admin tools, with the lab's
 # config preset, are in <lab>/bin (see the banner).
 # Running start twice is harmless: config, users and mail are kept, the
@@ -22,6 +23,8 @@ LAB_SUBMISSION_PORT=${LAB_SUBMISSION_PORT:-2587}
 LAB_SMTPS_PORT=${LAB_SMTPS_PORT:-2465}
 LAB_POP3_PORT=${LAB_POP3_PORT:-2110}
 LAB_POP3S_PORT=${LAB_POP3S_PORT:-2995}
+LAB_IMAP_PORT=${LAB_IMAP_PORT:-2143}
+LAB_IMAPS_PORT=${LAB_IMAPS_PORT:-2993}
 export QUAIL_BUILD=${QUAIL_BUILD:-$top/build/release}
 
 # Can a user that owns none of the path reach it? (The quail users own none.)
@@ -69,9 +72,10 @@ port_of() { # service -> its port in the running lab, or ""
 }
 
 banner() {
-	local smtp sub smtps pop3 pop3s t
+	local smtp sub smtps pop3 pop3s imap imaps t
 	smtp=$(port_of smtp) sub=$(port_of submission) smtps=$(port_of smtps)
 	pop3=$(port_of pop3) pop3s=$(port_of pop3s)
+	imap=$(port_of imap) imaps=$(port_of imaps)
 	cat <<EOF
 
 quail lab is running in $dir
@@ -90,6 +94,8 @@ EOF
 		smtps) t="SMTPS (implicit TLS)";;
 		pop3) t="POP3 (STLS)";;
 		pop3s) t="POP3S (implicit TLS)";;
+		imap) t="IMAP (STARTTLS)";;
+		imaps) t="IMAPS (implicit TLS)";;
 		*) t=$name;;
 		esac
 		printf '    %-6s %s\n' "$port" "$t"
@@ -139,6 +145,20 @@ Read it back with POP3 (the message is removed only at QUIT):
   QUIT
 EOF
 	fi
+	if [ -n "$imap" ]; then
+		cat <<EOF
+
+Read it with IMAP, as the lab sheet does (every command starts with a
+tag, here "a"; the server's tagged reply "a OK ..." ends each answer):
+
+  telnet 127.0.0.1 $imap
+  a login myuser@mycompany.com mypassword
+  a list "" "*"
+  a examine inbox
+  a FETCH 1 BODY[]
+  a logout
+EOF
+	fi
 	cat <<EOF
 
 TLS with the lab's certificate ($dir/etc/tls/cert.pem):
@@ -153,6 +173,10 @@ EOF
 		echo "  openssl s_client -starttls pop3 -connect 127.0.0.1:$pop3 -CAfile $dir/etc/tls/cert.pem"
 	[ -z "$pop3s" ] ||
 		echo "  openssl s_client -connect 127.0.0.1:$pop3s -CAfile $dir/etc/tls/cert.pem"
+	[ -z "$imap" ] ||
+		echo "  openssl s_client -starttls imap -connect 127.0.0.1:$imap -CAfile $dir/etc/tls/cert.pem"
+	[ -z "$imaps" ] ||
+		echo "  openssl s_client -connect 127.0.0.1:$imaps -CAfile $dir/etc/tls/cert.pem"
 	if [ -n "$sub" ]; then
 		cat <<EOF
 
@@ -186,7 +210,8 @@ cmd_start() {
 	fi
 	"$top/scripts/instance.sh" create "$dir" --trace --smtp-port "$LAB_SMTP_PORT" \
 		--submission-port "$LAB_SUBMISSION_PORT" --smtps-port "$LAB_SMTPS_PORT" \
-		--pop3-port "$LAB_POP3_PORT" --pop3s-port "$LAB_POP3S_PORT"
+		--pop3-port "$LAB_POP3_PORT" --pop3s-port "$LAB_POP3S_PORT" \
+		--imap-port "$LAB_IMAP_PORT" --imaps-port "$LAB_IMAPS_PORT"
 	"$top/scripts/instance.sh" start "$dir"
 	dir=$(cd "$dir" && pwd -P)
 	banner

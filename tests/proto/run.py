@@ -52,6 +52,19 @@ Script lines ('#' comments and blank lines are ignored):
     @maildir ADDR count N  N messages in new/ of ADDR's Maildir (needs a
                            running quail-send: see @send)
     @send                  start quail-send for this test (setup section)
+  Mailbox content (setup section; for quail-imapd and quail-pop3d):
+    @folder ADDR NAME      create the Maildir++ folder NAME (".NAME") of
+                           ADDR (with its maildirfolder file)
+    @mail ADDR FOLDER WHERE esc
+                           put a message (bytes given with Python escapes)
+                           into FOLDER ("INBOX" or a folder NAME) of ADDR:
+                           WHERE is "new", "cur" or "cur:FLAGS" (Maildir
+                           letters, e.g. "cur:FS"); the file name carries
+                           S= and W= as quail-deliver writes them, and the
+                           messages keep the order of the script
+    @mail-file ADDR FOLDER WHERE PATH
+                           the same with the bytes of PATH (relative to the
+                           script's directory)
 
 At the end the client side is closed; the daemon must exit with status 0
 within the timeout, leave no unread output, and print no sanitizer report.
@@ -106,7 +119,8 @@ def parse_script(path):
                 raise Fail("%s:%d: cannot parse %r" % (path, n, line))
             word, _, rest = line[1:].partition(" ")
             if word in ("conf", "remote", "env", "args", "queue-tmpfs",
-                        "need-root", "send", "stderr-socket", "exit-status"):
+                        "need-root", "send", "stderr-socket", "exit-status",
+                        "folder", "mail", "mail-file"):
                 if steps:
                     raise Fail("%s:%d: @%s after the dialogue started"
                                % (path, n, word))
@@ -155,6 +169,53 @@ class Instance:
             f.write("\n".join(out) + "\n")
         os.chmod(self.conf + ".tmp", 0o644)
         os.replace(self.conf + ".tmp", self.conf)
+
+    def maildir(self, addr, folder="INBOX"):
+        m = re.fullmatch(r"([^@\s]+)@(\S+)", addr)
+        if not m:
+            raise Fail("bad address %r" % addr)
+        root = os.path.join(self.dir, "mail", m.group(2), m.group(1),
+                            "Maildir")
+        if folder == "INBOX":
+            return root, root
+        return root, os.path.join(root, "." + folder)
+
+    def _chown_like(self, path, ref):
+        if os.geteuid() == 0:
+            st = os.stat(ref)
+            os.chown(path, st.st_uid, st.st_gid)
+
+    def make_folder(self, addr, name):
+        root, d = self.maildir(addr, name)
+        for sub in ("", "cur", "new", "tmp"):
+            p = os.path.join(d, sub)
+            os.makedirs(p, mode=0o700, exist_ok=True)
+            self._chown_like(p, root)
+        p = os.path.join(d, "maildirfolder")
+        open(p, "w").close()
+        self._chown_like(p, root)
+
+    def put_mail(self, addr, folder, where, data):
+        root, d = self.maildir(addr, folder)
+        if not os.path.isdir(os.path.join(d, "cur")):
+            raise Fail("no folder %s of %s" % (folder, addr))
+        self.mail_seq = getattr(self, "mail_seq", 0) + 1
+        vsize = len(data) + data.count(b"\n") - data.count(b"\r\n")
+        name = "%d.M%06dP%dQ%d.mail.mycompany.com,S=%d,W=%d" % (
+            1700000000 + self.mail_seq, self.mail_seq, os.getpid(),
+            self.mail_seq, len(data), vsize)
+        sub, _, flags = where.partition(":")
+        if sub not in ("new", "cur") or (flags and sub != "cur"):
+            raise Fail("bad WHERE %r (new, cur or cur:FLAGS)" % where)
+        if sub == "cur":
+            name += ":2," + flags
+        p = os.path.join(d, sub, name)
+        with open(p, "wb") as f:
+            f.write(data)
+        # INTERNALDATE is the mtime: fixed, so that tests can match it
+        t = 1700000000 + self.mail_seq
+        os.utime(p, (t, t))
+        self._chown_like(p, root)
 
     def queue_tmpfs(self, size):
         if os.geteuid() != 0:
@@ -542,6 +603,21 @@ def main():
                 stderr_socket = True
             elif word == "exit-status":
                 want_status = int(rest)
+            elif word == "folder":
+                f = rest.split()
+                if len(f) != 2:
+                    raise Fail("%s:%d: @folder ADDR NAME" % (path, n))
+                inst.make_folder(f[0], f[1])
+            elif word in ("mail", "mail-file"):
+                f = rest.split(" ", 3)
+                if len(f) != 4:
+                    raise Fail("%s:%d: @%s ADDR FOLDER WHERE ..." % (path, n, word))
+                if word == "mail":
+                    data = unescape(f[3])
+                else:
+                    with open(os.path.join(os.path.dirname(path), f[3]), "rb") as fh:
+                        data = fh.read()
+                inst.put_mail(f[0], f[1], f[2], data)
         sess = Session(inst, prog, remote, extra_env, args, stderr_socket)
         for n, key, val in steps:
             current = n

@@ -20,7 +20,19 @@ As a program: `python3 quailtest.py seed PORT` runs the SMTP walkthrough of
 the lab handout (seeds/000) against PORT and prints the queue id;
 `python3 quailtest.py send PORT FROM TO SUBJECT` sends one message with
 body "Body of SUBJECT"; `python3 quailtest.py greet PORT smtp|pop3
-plain|starttls|tls CAFILE` runs greet() and prints what it saw.
+plain|starttls|tls CAFILE` runs greet() and prints what it saw;
+`python3 quailtest.py imap PORT COMMAND...` logs in as myuser and runs
+each IMAP COMMAND in turn (each must answer OK), printing the untagged
+responses (exit 1 on the first failure).
+
+IMAP (the t_imap_* tests):
+  imap_instance(conf=(), **ports)  an Instance with imap, imaps and pop3 on
+                       free ports and auth_fail_delay 0; skips (77) while
+                       quail-imapd is not built or instance.sh lacks the
+                       imap services
+  Imap(port, tls=None) raw IMAP client: cmd() returns (untagged, tagged);
+                       literals are read whole; every read bounded
+  imap_uidl(uid, uidvalidity)   the POP3 UIDL of an IMAP message
 """
 import os
 import shutil
@@ -416,6 +428,151 @@ def greet(port, proto, mode, cafile, host="127.0.0.1"):
         raw.close()
 
 
+IMAP_USER = "myuser@mycompany.com"
+IMAP_PASSWORD = "mypassword"
+
+
+def imap_instance(conf=(), args=(), **ports):
+    """An Instance with the imap, imaps and pop3 services (plus ports);
+    exits 77 while quail-imapd is not built or instance.sh does not know
+    the imap services yet."""
+    if not os.access(os.path.join(BUILD, "quail-imapd"), os.X_OK):
+        print("SKIP: quail-imapd not built in %s" % BUILD)
+        sys.exit(SKIP)
+    with open(os.path.join(SRC, "scripts", "instance.sh")) as f:
+        calls = [l.split()[:2] for l in f if l.startswith("\tservice ")]
+    if ["service", "imap"] not in calls or ["service", "imaps"] not in calls:
+        print("SKIP: scripts/instance.sh has no imap/imaps services yet")
+        sys.exit(SKIP)
+    want = {"imap": 0, "imaps": 0, "pop3": 0}
+    want.update(ports)
+    return Instance(conf=conf, args=["--auth-fail-delay", "0"] + list(args), **want)
+
+
+def imap_uidl(uid, uidvalidity):
+    """The POP3 UIDL of the message with this IMAP UID (HACKING.md)."""
+    return "%08X%08X" % (uid, uidvalidity)
+
+
+class Imap:
+    """A raw IMAP connection. Responses are returned as bytes lines with
+    every literal inlined ("{n}\\r\\n" + n octets stay in place), so a
+    FETCH with a body is one item. Every read is bounded by the socket
+    timeout and by IMAP_MAX_RESPONSE_BYTES."""
+
+    IMAP_MAX_RESPONSE_BYTES = 64 << 20
+
+    def __init__(self, port, tls=None, host="127.0.0.1", greeting=True):
+        self.sock = socket.create_connection((host, port), timeout=IO_TIMEOUT_SECS)
+        if tls is not None:
+            self.sock = tls.wrap_socket(self.sock, server_hostname=CERT_NAME)
+        self.buf = b""
+        self.ntag = 0
+        self.greeting = self.response() if greeting else None
+
+    def _fill(self):
+        data = self.sock.recv(65536)
+        check(data, "connection closed; have %r" % self.buf[:200])
+        self.buf += data
+
+    def _line(self):
+        while b"\r\n" not in self.buf:
+            check(len(self.buf) < self.IMAP_MAX_RESPONSE_BYTES, "line too long")
+            self._fill()
+        i = self.buf.index(b"\r\n") + 2
+        line, self.buf = self.buf[:i], self.buf[i:]
+        return line
+
+    def response(self):
+        """One response (untagged, continuation or tagged), CRLF removed."""
+        out = b""
+        while True:
+            line = self._line()
+            out += line
+            check(len(out) < self.IMAP_MAX_RESPONSE_BYTES, "response too long")
+            body = line[:-2]
+            if body.endswith(b"}") and b"{" in body:
+                n = body[body.rindex(b"{") + 1:-1].rstrip(b"+")
+                if n.isdigit():
+                    n = int(n)
+                    while len(self.buf) < n:
+                        self._fill()
+                    out += self.buf[:n]
+                    self.buf = self.buf[n:]
+                    continue
+            return out[:-2]
+
+    def send(self, data):
+        if isinstance(data, str):
+            data = data.encode()
+        self.sock.sendall(data)
+
+    def tag(self):
+        self.ntag += 1
+        return "t%d" % self.ntag
+
+    def cmd(self, text, ok="OK", literal=None):
+        """Sends "<tag> text" (text may contain "{n}" for one synchronising
+        literal, which is sent after the "+"). Returns (untagged list,
+        tagged line). ok: the status wanted ("OK", "NO", "BAD") or None."""
+        t = self.tag()
+        if literal is not None:
+            self.send("%s %s\r\n" % (t, text))
+            r = self.response()
+            check(r.startswith(b"+"), "%s: no continuation for the literal: %r" % (text, r))
+            self.send(literal + b"\r\n")
+        else:
+            self.send("%s %s\r\n" % (t, text))
+        untagged = []
+        for _ in range(10000000):
+            try:
+                r = self.response()
+            except TestFailure as e:
+                raise TestFailure("%s: %s (untagged so far %r)" % (text[:80], e, untagged[-5:]))
+            except socket.timeout:
+                raise TestFailure("%s: no answer in %ss (untagged so far %r)"
+                                  % (text[:80], self.sock.gettimeout(), untagged[-5:]))
+            if r.startswith(t.encode() + b" "):
+                status = r.split(b" ", 2)[1].decode()
+                if ok is not None:
+                    check(status == ok, "%s: want %s, got %r (untagged %r)"
+                          % (text[:80], ok, r, untagged[-5:]))
+                return untagged, r
+            untagged.append(r)
+        raise TestFailure("unbounded response to %s" % text)
+
+    def login(self, user=IMAP_USER, password=IMAP_PASSWORD):
+        return self.cmd('LOGIN "%s" "%s"' % (user, password))
+
+    def wait_untagged(self, pred, secs):
+        """Reads responses until pred(line) (for IDLE); returns the line and
+        the lines before it. Raises TestFailure after secs."""
+        seen = []
+        deadline = time.monotonic() + secs
+        old = self.sock.gettimeout()
+        try:
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TestFailure("timeout (%.1fs) waiting; saw %r" % (secs, seen))
+                self.sock.settimeout(left)
+                try:
+                    r = self.response()
+                except socket.timeout:
+                    raise TestFailure("timeout (%.1fs) waiting; saw %r" % (secs, seen))
+                if pred(r):
+                    return r, seen
+                seen.append(r)
+        finally:
+            self.sock.settimeout(old)
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
 def main_wrapper(test):
     """Runs test(); exit 0 pass, 1 fail (TestFailure or any error)."""
     try:
@@ -443,6 +600,20 @@ if __name__ == "__main__":
             sys.exit(1)
         print("%s %s" % (v or "plain", g))
         sys.exit(0)
+    if len(sys.argv) >= 4 and sys.argv[1] == "imap":
+        try:
+            c = Imap(int(sys.argv[2]))
+            c.login()
+            for command in sys.argv[3:]:
+                untagged, _ = c.cmd(command)
+                for line in untagged:
+                    sys.stdout.buffer.write(line + b"\n")
+            c.cmd("LOGOUT")
+            c.close()
+        except (TestFailure, OSError) as e:
+            print("FAIL: imap: %s" % e)
+            sys.exit(1)
+        sys.exit(0)
     if len(sys.argv) == 3 and sys.argv[1] == "seed":
         try:
             print(seed_walkthrough(int(sys.argv[2])))
@@ -451,5 +622,6 @@ if __name__ == "__main__":
             sys.exit(1)
         sys.exit(0)
     print("usage: quailtest.py seed PORT | send PORT FROM TO SUBJECT |"
-          " greet PORT smtp|pop3 plain|starttls|tls CAFILE", file=sys.stderr)
+          " greet PORT smtp|pop3 plain|starttls|tls CAFILE |"
+          " imap PORT COMMAND...", file=sys.stderr)
     sys.exit(64)

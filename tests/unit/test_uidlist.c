@@ -6,7 +6,8 @@
  * appends without a rewrite, compaction keeping uidnext, no UID reuse,
  * rebuilding a damaged file with a new UIDVALIDITY, and the link(2)
  * dotlock: stale by age, stale by dead pid, waiting for a live holder,
- * never removing a lock that is not ours.
+ * never removing a lock that is not ours; adding names without the
+ * folder (uidlist_add_names) and reading only appended lines.
  */
 /* cmocka.h needs these first, in this order */
 /* clang-format off */
@@ -682,6 +683,299 @@ test_unlock_not_ours(void **state)
 	uidlist_free(&ul);
 }
 
+/* ---- adding names without the folder (APPEND, COPY) ----------------- */
+
+static void
+append_text(const char *dir, const char *name, const char *text)
+{
+	char path[256];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fp = fopen(path, "a");
+	assert_non_null(fp);
+	fputs(text, fp);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* uidlist_add_names: a missing file is created, known names keep their
+ * UID (also one a listing gave meanwhile), invalid names get 0, new
+ * names are appended in order, and names left out are never compacted
+ * away (a list of 200 names, one added). */
+static void
+test_add_names(void **state)
+{
+	struct fixture *f = *state;
+	struct uidlist ul, other;
+	const char *error = NULL;
+	const char *first[] = { "b.host:2,S", "a.host", ".bad", "b.host,S=3" };
+	const char *more[] = { "c.host", "a.host:2,F", "d.host", "c.host" };
+	const char *names[200];
+	char bufs[200][32];
+	uint32_t uids[200];
+	uint32_t uidvalidity;
+	size_t i;
+	char *text;
+
+	assert_int_equal(uidlist_init(&ul, f->dir, &error), 0);
+	assert_int_equal(uidlist_add_names(&ul, first, 4, uids, &error), 0);
+	assert_int_equal(uids[0], 1);
+	assert_int_equal(uids[1], 2);
+	assert_int_equal(uids[2], 0);
+	assert_int_equal(uids[3], 1); /* the same base, given twice */
+	assert_int_equal(ul.uidnext, 3);
+	uidvalidity = ul.uidvalidity;
+	assert_true(uidvalidity != 0);
+	text = read_file(f->dir, UIDLIST_FILE);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "\n1 b.host\n2 a.host\n"));
+
+	/* another process lists "c.host" first: it keeps that UID */
+	append_text(f->dir, UIDLIST_FILE, "3 c.host\n");
+	assert_int_equal(uidlist_add_names(&ul, more, 4, uids, &error), 0);
+	assert_int_equal(uids[0], 3);
+	assert_int_equal(uids[1], 2);
+	assert_int_equal(uids[2], 4);
+	assert_int_equal(uids[3], 3);
+	assert_int_equal(ul.uidvalidity, uidvalidity);
+	text = read_file(f->dir, UIDLIST_FILE);
+	assert_non_null(strstr(text, "\n1 b.host\n2 a.host\n3 c.host\n"
+				     "4 d.host\n"));
+	{
+		char lock[256];
+
+		snprintf(lock, sizeof(lock), "%s/%s", f->dir,
+			 UIDLIST_LOCK_FILE);
+		assert_int_equal(access(lock, F_OK), -1); /* released */
+	}
+	/* a fresh handle agrees (without parsing); NULL uids_r is fine */
+	assert_int_equal(uidlist_init(&other, f->dir, &error), 0);
+	assert_int_equal(uidlist_add_names(&other, more, 1, NULL, &error), 0);
+	assert_int_equal(uidlist_add_names(&other, more + 2, 1, uids, &error),
+			 0);
+	assert_int_equal(uids[0], 4);
+	assert_int_equal(other.uidvalidity, uidvalidity);
+	assert_int_equal(other.uidnext, 5);
+	uidlist_free(&other);
+
+	/* 200 more; then one added: the 204 stay (no compaction) */
+	for (i = 0; i < 200; i++) {
+		snprintf(bufs[i], sizeof(bufs[i]), "m%03zu.host", i);
+		names[i] = bufs[i];
+	}
+	assert_int_equal(uidlist_add_names(&ul, names, 200, uids, &error), 0);
+	assert_int_equal(uids[0], 5);
+	assert_int_equal(uids[199], 204);
+	names[0] = "z.host";
+	assert_int_equal(uidlist_add_names(&ul, names, 1, uids, &error), 0);
+	assert_int_equal(uids[0], 205);
+	uidlist_free(&ul);
+	assert_int_equal(uidlist_init(&ul, f->dir, &error), 0);
+	assert_int_equal(uidlist_read(&ul, &error), 0);
+	assert_int_equal(ul.n, 205);
+	assert_int_equal(ul.uidnext, 206);
+	uidlist_free(&ul);
+
+	/* a damaged file is started over with the new names */
+	write_file(f->dir, UIDLIST_FILE, "V1 5 9\nbad line\n");
+	assert_int_equal(uidlist_init(&ul, f->dir, &error), 0);
+	assert_int_equal(uidlist_add_names(&ul, more, 1, uids, &error), 0);
+	assert_true(ul.rebuilt);
+	assert_int_equal(uids[0], 1);
+	assert_int_equal(ul.n, 1);
+	assert_true(ul.uidvalidity > 5);
+	uidlist_free(&ul);
+}
+
+/* uidlist_add_names on a handle that never read the list (few names):
+ * the file is searched, not parsed; uidnext from the header and the last
+ * line; names found on their lines (not in the header); the handle stays
+ * unread; files it cannot trust go the full way. */
+static void
+test_add_light(void **state)
+{
+	struct fixture *f = *state;
+	struct uidlist ul;
+	const char *error = NULL;
+	const char *names[] = { "b:2,S", "new1", ".bad", "new1,S=2", "c",
+				"3", "x" };
+	uint32_t uids[8];
+	char *text;
+
+	write_file(f->dir, UIDLIST_FILE, "V1 7 3\n1 a\n2 b\n5 c\n9 ax\n");
+	assert_int_equal(uidlist_init(&ul, f->dir, &error), 0);
+	assert_int_equal(uidlist_add_names(&ul, names, 7, uids, &error), 0);
+	assert_int_equal(uids[0], 2);
+	assert_int_equal(uids[1], 10);
+	assert_int_equal(uids[2], 0);
+	assert_int_equal(uids[3], 10);
+	assert_int_equal(uids[4], 5);
+	assert_int_equal(uids[5], 11); /* " 3\n" of the header is no line */
+	assert_int_equal(uids[6], 12); /* "ax" is not "x" */
+	assert_int_equal(ul.n, 0);
+	assert_false(ul.exists);
+	assert_int_equal(ul.uidvalidity, 7);
+	assert_int_equal(ul.uidnext, 13);
+	assert_false(ul.rebuilt);
+	text = read_file(f->dir, UIDLIST_FILE);
+	assert_string_equal(text, "V1 7 3\n1 a\n2 b\n5 c\n9 ax\n10 new1\n"
+				  "11 3\n12 x\n");
+	/* again: all known now */
+	assert_int_equal(uidlist_add_names(&ul, names + 5, 2, uids, &error),
+			 0);
+	assert_int_equal(uids[0], 11);
+	assert_int_equal(uids[1], 12);
+	/* a full read of the same handle sees it all */
+	assert_int_equal(uidlist_read(&ul, &error), 0);
+	assert_int_equal(ul.n, 7);
+	assert_int_equal(uidlist_lookup(&ul, "x", 1), 12);
+	uidlist_free(&ul);
+
+	/* header only: uidnext from the header */
+	write_file(f->dir, UIDLIST_FILE, "V1 9 4\n");
+	assert_int_equal(uidlist_init(&ul, f->dir, &error), 0);
+	assert_int_equal(uidlist_add_names(&ul, names + 1, 1, uids, &error),
+			 0);
+	assert_int_equal(uids[0], 4);
+	assert_int_equal(ul.uidvalidity, 9);
+	uidlist_free(&ul);
+
+	/* a bad last line, or none at the end: the full way (rebuilt) */
+	write_file(f->dir, UIDLIST_FILE, "V1 7 3\n1 a\nzz\n");
+	assert_int_equal(uidlist_init(&ul, f->dir, &error), 0);
+	assert_int_equal(uidlist_add_names(&ul, names + 1, 1, uids, &error),
+			 0);
+	assert_true(ul.rebuilt);
+	assert_int_equal(uids[0], 1);
+	assert_true(ul.uidvalidity > 7);
+	uidlist_free(&ul);
+	write_file(f->dir, UIDLIST_FILE, "V1 7 3\n1 a\n2 b");
+	assert_int_equal(uidlist_init(&ul, f->dir, &error), 0);
+	assert_int_equal(uidlist_add_names(&ul, names + 1, 1, uids, &error),
+			 0);
+	assert_false(ul.rebuilt);
+	assert_int_equal(ul.n, 2); /* read and parsed */
+	assert_int_equal(uids[0], 3);
+	/* the partial line (a crashed append) is cut, not glued to ours */
+	assert_string_equal(read_file(f->dir, UIDLIST_FILE),
+			    "V1 7 3\n1 a\n3 new1\n");
+	assert_int_equal(uidlist_read(&ul, &error), 0);
+	assert_int_equal(uidlist_lookup(&ul, "new1", 4), 3);
+	uidlist_free(&ul);
+}
+
+/* uidlist_read after an append by someone else reads only the new lines
+ * (entries keep their index, generation stays); a partial last line
+ * waits for its end; a replaced file (rename) or a changed header is
+ * read whole (generation moves). */
+static void
+test_read_tail(void **state)
+{
+	struct fixture *f = *state;
+	struct uidlist ul;
+	const char *error = NULL;
+	const char *e0;
+	uint64_t gen;
+	char path[256], tmp[256];
+
+	write_file(f->dir, UIDLIST_FILE, "V1 7 1\n1 a\n2 b\n");
+	assert_int_equal(uidlist_init(&ul, f->dir, &error), 0);
+	assert_int_equal(uidlist_read(&ul, &error), 0);
+	assert_int_equal(ul.n, 2);
+	gen = ul.generation;
+	e0 = ul.names.data + ul.entries[0].name_off;
+	assert_string_equal(e0, "a");
+
+	append_text(f->dir, UIDLIST_FILE, "5 c\n6 d");
+	assert_int_equal(uidlist_read(&ul, &error), 0);
+	assert_int_equal(ul.generation, gen);
+	assert_int_equal(ul.n, 3); /* "6 d" is not complete yet */
+	assert_int_equal(ul.uidnext, 6);
+	assert_int_equal(uidlist_lookup(&ul, "c", 1), 5);
+	assert_int_equal(uidlist_lookup(&ul, "d", 1), 0);
+	append_text(f->dir, UIDLIST_FILE, "\n7 e\n");
+	assert_int_equal(uidlist_read(&ul, &error), 0);
+	assert_int_equal(ul.generation, gen);
+	assert_int_equal(ul.n, 5);
+	assert_int_equal(uidlist_lookup(&ul, "d", 1), 6);
+	assert_int_equal(uidlist_lookup(&ul, "e", 1), 7);
+	assert_int_equal(uidlist_lookup(&ul, "a", 1), 1);
+	assert_int_equal(ul.uidnext, 8);
+	/* nothing new: nothing read */
+	assert_int_equal(uidlist_read(&ul, &error), 0);
+	assert_int_equal(ul.generation, gen);
+
+	/* an appended line out of order: the whole file is read, and it is
+	 * bad */
+	append_text(f->dir, UIDLIST_FILE, "3 f\n");
+	assert_int_equal(uidlist_read(&ul, &error), -1);
+	assert_int_equal(errno, EINVAL);
+
+	/* replaced by rename with more lines: read whole */
+	write_file(f->dir, UIDLIST_FILE, "V1 7 1\n1 a\n2 b\n");
+	assert_int_equal(uidlist_read(&ul, &error), 0);
+	gen = ul.generation;
+	snprintf(path, sizeof(path), "%s/%s", f->dir, UIDLIST_FILE);
+	snprintf(tmp, sizeof(tmp), "%s/x.tmp", f->dir);
+	write_file(f->dir, "x.tmp", "V1 7 9\n2 b\n8 c\n9 d\n");
+	assert_int_equal(rename(tmp, path), 0);
+	assert_int_equal(uidlist_read(&ul, &error), 0);
+	assert_true(ul.generation != gen);
+	assert_int_equal(ul.n, 3);
+	assert_int_equal(uidlist_lookup(&ul, "a", 1), 0);
+	assert_int_equal(ul.uidnext, 10);
+	/* the same inode rewritten in place with a new header: whole */
+	gen = ul.generation;
+	write_file(f->dir, UIDLIST_FILE, "V1 8 1\n1 a\n2 b\n3 c\n4 d\n");
+	assert_int_equal(uidlist_read(&ul, &error), 0);
+	assert_true(ul.generation != gen);
+	assert_int_equal(ul.uidvalidity, 8);
+	assert_int_equal(ul.n, 4);
+	uidlist_free(&ul);
+}
+
+/* A compaction by a sync whose listing is older than some entries (an
+ * APPEND renamed its file after the listing and added its line before
+ * the sync took the lock) keeps the entries from keep_from on. */
+static void
+test_sync_keep_from(void **state)
+{
+	struct fixture *f = *state;
+	struct uidlist ul, app;
+	const char *error = NULL;
+	const char *names[100];
+	const char *late[] = { "late.host" };
+	char bufs[100][16];
+	uint32_t uids[100], late_uid, keep;
+	size_t i;
+
+	for (i = 0; i < 100; i++) {
+		snprintf(bufs[i], sizeof(bufs[i]), "m%03zu", i);
+		names[i] = bufs[i];
+	}
+	assert_int_equal(uidlist_init(&ul, f->dir, &error), 0);
+	assert_int_equal(uidlist_sync(&ul, names, 100, uids, &error), 0);
+	/* the lister reads, then lists 10 (90 gone: worth compacting) */
+	assert_int_equal(uidlist_read(&ul, &error), 0);
+	keep = ul.uidnext;
+	ul.keep_from = keep;
+	/* meanwhile an APPEND adds a message the listing does not show */
+	assert_int_equal(uidlist_init(&app, f->dir, &error), 0);
+	assert_int_equal(uidlist_add_names(&app, late, 1, &late_uid, &error),
+			 0);
+	assert_int_equal(late_uid, keep);
+	uidlist_free(&app);
+	assert_int_equal(uidlist_sync(&ul, names, 10, uids, &error), 0);
+	assert_int_equal(ul.n, 11); /* compacted, "late" kept */
+	assert_int_equal(uidlist_lookup(&ul, "late.host", 9), late_uid);
+	/* without the bound it would have gone (the old behaviour, still
+	 * that of keep_from 0) */
+	ul.keep_from = 0;
+	assert_int_equal(uidlist_sync(&ul, names, 10, uids, &error), 0);
+	assert_int_equal(ul.n, 11); /* 1 gone: not worth a compaction */
+	uidlist_free(&ul);
+}
+
 int
 main(void)
 {
@@ -714,6 +1008,14 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_lock_leftover_tmp, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_unlock_not_ours, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_add_names, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_read_tail, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_add_light, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_sync_keep_from, setup,
 						teardown),
 	};
 

@@ -1,12 +1,12 @@
 /*
- * peer.c -- who the POP3 client is: getpeername() on the inetd socket,
- * else $TCPREMOTEIP (tcpserver, tests), else "unknown". The address
- * decides whether plaintext logins are allowed (plaintext_auth_networks).
- * Also: is stderr the client's socket (xinetd)? Then it must never be
- * written to.
+ * peer.c -- who the client of an inetd-started daemon is: getpeername()
+ * on the inetd socket, else $TCPREMOTEIP (tcpserver, tests), else
+ * "unknown"; and whether stderr is the client's socket (xinetd), which
+ * must then never be written to. Shared by quail-pop3d and quail-imapd.
  *
  * SECURITY: a socket peer always wins over the environment, and an
- * environment value is used only if it parses as an IP address.
+ * environment value is used only if it parses as an IP address (it is
+ * logged and matched against plaintext_auth_networks).
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -19,10 +19,10 @@
 #include <unistd.h>
 
 #include "cidr.h"
-#include "pop3d.h"
+#include "peer.h"
 
 void
-peer_ip(int fd, struct pop3d_env *env)
+peer_ip(int fd, char *out, size_t outlen)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
@@ -30,32 +30,35 @@ peer_ip(int fd, struct pop3d_env *env)
 	const char *e;
 	int family;
 
-	snprintf(env->remote_ip, sizeof(env->remote_ip), "unknown");
+	if (outlen == 0)
+		return;
+	snprintf(out, outlen, "unknown");
 	memset(&ss, 0, sizeof(ss));
 	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0) {
 		if (ss.ss_family == AF_INET) {
 			const struct sockaddr_in *in =
 				(const struct sockaddr_in *)&ss;
 
-			if (inet_ntop(AF_INET, &in->sin_addr, env->remote_ip,
-				      sizeof(env->remote_ip)) != NULL)
+			if (inet_ntop(AF_INET, &in->sin_addr, out,
+				      (socklen_t)outlen) != NULL)
 				return;
 		} else if (ss.ss_family == AF_INET6) {
 			const struct sockaddr_in6 *in6 =
 				(const struct sockaddr_in6 *)&ss;
 
-			if (inet_ntop(AF_INET6, &in6->sin6_addr, env->remote_ip,
-				      sizeof(env->remote_ip)) != NULL)
+			if (inet_ntop(AF_INET6, &in6->sin6_addr, out,
+				      (socklen_t)outlen) != NULL)
 				return;
 		}
-		snprintf(env->remote_ip, sizeof(env->remote_ip), "unknown");
+		snprintf(out, outlen, "unknown");
+		/* an IP socket whose address does not fit: not the env's */
 		if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6)
 			return;
 	}
 	e = getenv("TCPREMOTEIP");
-	if (e != NULL && strlen(e) < sizeof(env->remote_ip) &&
+	if (e != NULL && strlen(e) < outlen &&
 	    cidr_parse_ip(e, &family, bytes) == 0)
-		snprintf(env->remote_ip, sizeof(env->remote_ip), "%s", e);
+		snprintf(out, outlen, "%s", e);
 }
 
 bool

@@ -1,0 +1,1152 @@
+/*
+ * imap_mbox.c -- one Maildir++ folder for quail-imapd (imap_mbox.h):
+ * open and sync, and the helpers the other parts share. Per-message
+ * operations (read, store, expunge, keywords, the cache API) are
+ * imap_mbox_msg.c, the cache file imap_mbox_cache.c, the keyword file
+ * imap_mbox_keywords.c, APPEND/COPY/STATUS imap_mbox_write.c.
+ *
+ * Speed: the listing (lib/maildir_list.h) reads only new/ and cur/;
+ * sizes and flags come from the names (a name without W= is read once and
+ * its size kept in the cache as field 'W'). A sync first stats new/,
+ * cur/ and the uid list and lists nothing when their mtimes (with
+ * nanoseconds) did not change, unless the last listing came within
+ * IMB_UNSTABLE_NSEC of a change (a change in the same clock tick would
+ * not move the mtime). store renames one file, expunge unlinks; both
+ * update msgs[] in place, so the next sync finds nothing to report for
+ * them. The folder closed last is kept (imb_parked): opening it again in
+ * the same mode is one sync.
+ *
+ * A message renamed by another process (flags) is found again by one
+ * re-listing (imb_relocate) when its file is missing.
+ *
+ * Own changes (a sync after only our own STORE, EXPUNGE, APPEND or COPY
+ * into the folder lists nothing): each such change stats new/ and cur/
+ * right before it (imb_own_begin) and right after it (imb_own_end). The
+ * rule: if a directory we change had, just before the change, exactly
+ * the mtime (and identity) the last sync left in priv->dirs, its mtime
+ * seen just after the change is adopted into priv->dirs ("it moved only
+ * because of us"), and the change itself is already in msgs[] (store and
+ * expunge edit msgs[] in place; a message we APPEND or COPY into the
+ * folder is remembered in priv->own_new and added at the next sync when
+ * the uid list's new lines, read alone, name it). Anything else makes the
+ * sync list as before: a directory that was not as the last sync left
+ * it, a directory we did not change that moved, uid list lines naming
+ * messages we did not add, a uid list replaced (compacted, rebuilt) or
+ * a change we could not track (priv->must_list).
+ * The race: another process changing the same directory between our two
+ * stats is hidden by the adoption (its mtime is taken for ours). That
+ * window is one rename or unlink (a batch of unlinks for EXPUNGE, the
+ * fsync and rename of APPEND, the copies of COPY). The safety net: while
+ * an adopted state has not been confirmed by a listing, a sync lists at
+ * least every IMB_OWN_RELIST_NSEC, so such a change is reported late,
+ * never lost. An adoption also ends the "unstable" re-listing of a
+ * listing made within IMB_UNSTABLE_NSEC of a change (else each sync in a
+ * burst of own changes would list again); the same net covers it.
+ *
+ * SECURITY: the folder belongs to the user, but its content may be
+ * hostile or damaged: names that are not Maildir names get no UID and
+ * are skipped (uidlist_valid_base), messages are opened with O_NOFOLLOW,
+ * the files we create with O_EXCL | O_NOFOLLOW, and no name from the
+ * folder is used for anything but a path inside it (names never contain
+ * '/': they come from readdir).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "maildir.h"
+#include "imap_mbox_int.h"
+
+/* A listing made less than this after a directory change is not trusted
+ * to be the last word (a change in the same clock tick of the file
+ * system leaves the mtime as it was): the next sync lists again. Longer
+ * when the file system keeps whole seconds only. */
+#define IMB_UNSTABLE_NSEC 1000000000LL
+#define IMB_UNSTABLE_COARSE_NSEC 2000000000LL
+/* Times a listing is repeated when the directories changed while it
+ * ran (a rename during readdir can hide a file). */
+#define IMB_LIST_TRIES 3
+/* Listings made while the uid list names a message the listing lacks
+ * and that is not known to be expunged (see imb_list). */
+#define IMB_VERIFY_TRIES 3
+/* While mtimes adopted after our own changes have not been confirmed
+ * by a listing, a sync lists at least this often (see "own changes"). */
+#define IMB_OWN_RELIST_NSEC (5 * 1000000000LL)
+/* Entries of tmp/ looked at by the cleanup at open. */
+#define IMB_TMP_SCAN_MAX 10000
+/* Our unique names use Q counters from here, so that they never meet
+ * lib/maildir.c's (which count from 1) in the same microsecond. */
+#define IMB_COUNTER_BASE 1000000000UL
+
+static unsigned long imb_counter = IMB_COUNTER_BASE;
+
+/* The folder closed last, kept so that selecting it again (a client
+ * going back to INBOX) costs one sync instead of a listing. One only:
+ * its memory is that of an open folder. */
+static struct imap_mbox *imb_parked;
+/* The folders open in this process (priv->next_open), for APPEND and
+ * COPY into one of them (its own changes). */
+static struct imap_mbox *imb_open_list;
+
+/* --- shared helpers --- */
+
+int
+imb_path(char *out, size_t outlen, const char *dir, const char *sub,
+	 const char *name)
+{
+	int n = sub != NULL ? snprintf(out, outlen, "%s/%s/%s", dir, sub, name)
+			    : snprintf(out, outlen, "%s/%s", dir, name);
+
+	if (n < 0 || (size_t)n >= outlen) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+int
+imb_fsync_dir(const char *dir, const char *sub)
+{
+	char path[PATH_MAX];
+	int fd, r, saved;
+
+	if (imb_path(path, sizeof(path), dir, NULL, sub) < 0)
+		return -1;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	r = fsync(fd);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return r;
+}
+
+int
+imb_unique(char *out, size_t outlen)
+{
+	char host[256];
+	struct timeval tv;
+
+	if (gethostname(host, sizeof(host)) < 0)
+		host[0] = '\0';
+	host[sizeof(host) - 1] = '\0';
+	gettimeofday(&tv, NULL);
+	return maildir_unique_name(out, outlen, tv.tv_sec, (long)tv.tv_usec,
+				   getpid(), ++imb_counter, host);
+}
+
+int
+imb_write_all(int fd, const void *p, size_t n)
+{
+	const char *s = p;
+
+	while (n > 0) {
+		ssize_t w = write(fd, s, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int
+imb_read_file(const char *path, size_t max, char **data_r, size_t *len_r,
+	      struct stat *st_r)
+{
+	struct stat st;
+	char *data;
+	size_t got = 0;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), saved;
+
+	*data_r = NULL;
+	*len_r = 0;
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (fstat(fd, &st) < 0)
+		goto fail;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		goto fail;
+	}
+	if ((uint64_t)st.st_size > max) {
+		errno = EFBIG;
+		goto fail;
+	}
+	data = malloc((size_t)st.st_size + 1);
+	if (data == NULL)
+		goto fail;
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, data + got, (size_t)st.st_size - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			saved = errno;
+			free(data);
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+		if (r == 0)
+			break; /* shrank meanwhile: what we have */
+		got += (size_t)r;
+	}
+	data[got] = '\0';
+	close(fd);
+	*data_r = data;
+	*len_r = got;
+	if (st_r != NULL)
+		*st_r = st;
+	return 1;
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+/* --- open, sync --- */
+
+static bool
+imb_ts_eq(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+static long long
+imb_ts_ns(const struct timespec *t)
+{
+	return (long long)t->tv_sec * 1000000000LL + t->tv_nsec;
+}
+
+/* stat of new/ and cur/ (mtimes and identities). 0 / -1 (ENOENT: the
+ * folder is gone). */
+static int
+imb_stat_dirs(const char *dir, struct imb_dirs *d, const char **error_r)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (imb_path(path, sizeof(path), dir, NULL, "new") < 0 ||
+	    stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		goto fail;
+	d->new_mtime = st.st_mtim;
+	d->new_ino = st.st_ino;
+	d->dev = st.st_dev;
+	if (imb_path(path, sizeof(path), dir, NULL, "cur") < 0 ||
+	    stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		goto fail;
+	d->cur_mtime = st.st_mtim;
+	d->cur_ino = st.st_ino;
+	return 0;
+fail:
+	if (errno == 0 || errno == ENOTDIR)
+		errno = ENOENT;
+	*error_r = "no such folder (cur/ or new/ missing)";
+	return -1;
+}
+
+static bool
+imb_dirs_eq(const struct imb_dirs *a, const struct imb_dirs *b)
+{
+	return a->dev == b->dev && a->new_ino == b->new_ino &&
+	       a->cur_ino == b->cur_ino &&
+	       imb_ts_eq(&a->new_mtime, &b->new_mtime) &&
+	       imb_ts_eq(&a->cur_mtime, &b->cur_mtime);
+}
+
+static int
+imb_u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool
+imb_u32_in(const uint32_t *a, size_t n, uint32_t v)
+{
+	return n > 0 && bsearch(&v, a, n, sizeof(*a), imb_u32_cmp) != NULL;
+}
+
+void
+imb_gone_add(struct imap_mbox *mb, uint32_t uid)
+{
+	struct imap_mbox_priv *p = mb->priv;
+	size_t at = 0;
+
+	if (imb_u32_in(p->gone, p->n_gone, uid))
+		return;
+	if (p->n_gone == p->cap_gone) {
+		size_t ncap = p->cap_gone == 0 ? 16 : p->cap_gone * 2;
+		uint32_t *ng = realloc(p->gone, ncap * sizeof(*ng));
+
+		if (ng == NULL)
+			return; /* costs one more listing, nothing else */
+		p->gone = ng;
+		p->cap_gone = ncap;
+	}
+	while (at < p->n_gone && p->gone[at] < uid)
+		at++;
+	memmove(p->gone + at + 1, p->gone + at,
+		(p->n_gone - at) * sizeof(*p->gone));
+	p->gone[at] = uid;
+	p->n_gone++;
+}
+
+/* The UIDs the uid list names (below its uidnext) that the listing's
+ * uids[0..n) lack, ascending, into *miss_r (malloc'd). 0 / -1. */
+static int
+imb_missing(const struct uidlist *ul, const uint32_t *uids, size_t n,
+	    uint32_t **miss_r, size_t *n_miss_r)
+{
+	uint32_t *have = malloc((n + 1) * sizeof(*have)), *miss;
+	size_t i, nh = 0, nm = 0;
+
+	*miss_r = NULL;
+	*n_miss_r = 0;
+	miss = malloc((ul->n + 1) * sizeof(*miss));
+	if (have == NULL || miss == NULL) {
+		free(have);
+		free(miss);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (uids[i] != 0)
+			have[nh++] = uids[i];
+	}
+	qsort(have, nh, sizeof(*have), imb_u32_cmp);
+	for (i = 0; i < ul->n; i++) {
+		if (!imb_u32_in(have, nh, ul->entries[i].uid))
+			miss[nm++] = ul->entries[i].uid;
+	}
+	free(have);
+	*miss_r = miss;
+	*n_miss_r = nm;
+	return 0;
+}
+
+/* Lists the folder once (again while it changes under us) and gives every
+ * message a UID. *uids_r is malloc'd (l->n entries). *d_r: the dirs
+ * before the listing. 0 / -1. */
+static int
+imb_list_once(struct imap_mbox *mb, struct maildir_list *l, uint32_t **uids_r,
+	      struct imb_dirs *d_r, const char **error_r)
+{
+	struct imap_mbox_priv *p = mb->priv;
+	struct imb_dirs d, d2;
+	struct timespec now;
+	long long window;
+	const char **names;
+	uint32_t *uids;
+	size_t i;
+	int tries;
+
+	for (tries = 0;; tries++) {
+		if (imb_stat_dirs(mb->dir, &d, error_r) < 0)
+			return -1;
+		if (maildir_list_read(l, mb->dir, error_r) < 0) {
+			if (errno == ENOENT)
+				*error_r = "no such folder";
+			return -1;
+		}
+		if (imb_stat_dirs(mb->dir, &d2, error_r) < 0) {
+			maildir_list_free(l);
+			return -1;
+		}
+		if (imb_dirs_eq(&d, &d2) || tries + 1 >= IMB_LIST_TRIES)
+			break;
+		maildir_list_free(l);
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	p->dirs = d;
+	*d_r = d;
+	window = d.new_mtime.tv_nsec == 0 && d.cur_mtime.tv_nsec == 0
+			 ? IMB_UNSTABLE_COARSE_NSEC
+			 : IMB_UNSTABLE_NSEC;
+	p->unstable = imb_ts_ns(&now) - imb_ts_ns(&d.new_mtime) < window ||
+		      imb_ts_ns(&now) - imb_ts_ns(&d.cur_mtime) < window;
+	names = malloc((l->n + 1) * sizeof(*names));
+	uids = calloc(l->n + 1, sizeof(*uids));
+	if (names == NULL || uids == NULL) {
+		free(names);
+		free(uids);
+		maildir_list_free(l);
+		errno = ENOMEM;
+		*error_r = "out of memory";
+		return -1;
+	}
+	for (i = 0; i < l->n; i++)
+		names[i] = l->msgs[i].name;
+	if (uidlist_sync(&p->ul, names, l->n, uids, error_r) < 0) {
+		free(names);
+		free(uids);
+		maildir_list_free(l);
+		return -1;
+	}
+	free(names);
+	*uids_r = uids;
+	return 0;
+}
+
+/* Lists the folder and gives every message a UID. *uids_r is malloc'd
+ * (l->n entries). 0 / -1.
+ *
+ * A listing must not miss a message: a UID below one this session has
+ * reported can never be reported later (RFC 3501 2.3.1.1: new messages
+ * get higher UIDs), so a message the listing missed while a higher one
+ * was new would stay hidden from the session for good, and one it missed
+ * that the session knows would be reported expunged. readdir(3) may miss
+ * a file renamed while it runs (another session's STORE or new/ -> cur/
+ * move), also when the directory mtime does not show the change (a
+ * change in the same clock tick as the one before). So the listing is
+ * checked against the uid list, which names every message that had a
+ * file when it got its UID: a name there that the listing lacks is
+ * either expunged or missed. It is trusted as expunged (kept in
+ * priv->gone) when the listing is certain -- new/ and cur/ were not
+ * changed from before the listing until after the uid list was read, and
+ * their mtimes were older than the unstable window then -- or when it
+ * was missing from IMB_VERIFY_TRIES listings in a row; otherwise the
+ * folder is listed again. */
+static int
+imb_list(struct imap_mbox *mb, struct maildir_list *l, uint32_t **uids_r,
+	 const char **error_r)
+{
+	struct imap_mbox_priv *p = mb->priv;
+	struct imb_dirs d, d3;
+	struct timespec t0;
+	long long window;
+	uint32_t *miss;
+	size_t n_miss, i;
+	const char *err;
+	bool certain, suspect;
+	int verify;
+
+	/* what the uid list holds before the listing: a compaction by
+	 * uidlist_sync() must keep what was added after it began */
+	p->ul.keep_from = uidlist_read(&p->ul, &err) == 0 && p->ul.exists
+				  ? p->ul.uidnext
+				  : 1;
+	for (verify = 0;; verify++) {
+		clock_gettime(CLOCK_REALTIME, &t0);
+		if (imb_list_once(mb, l, uids_r, &d, error_r) < 0)
+			return -1;
+		if (imb_stat_dirs(mb->dir, &d3, error_r) < 0 ||
+		    imb_missing(&p->ul, *uids_r, l->n, &miss, &n_miss) < 0) {
+			if (errno == ENOMEM)
+				*error_r = "out of memory";
+			free(*uids_r);
+			*uids_r = NULL;
+			maildir_list_free(l);
+			return -1;
+		}
+		window = d.new_mtime.tv_nsec == 0 && d.cur_mtime.tv_nsec == 0
+				 ? IMB_UNSTABLE_COARSE_NSEC
+				 : IMB_UNSTABLE_NSEC;
+		certain = imb_dirs_eq(&d, &d3) &&
+			  imb_ts_ns(&t0) - imb_ts_ns(&d.new_mtime) >= window &&
+			  imb_ts_ns(&t0) - imb_ts_ns(&d.cur_mtime) >= window;
+		suspect = false;
+		for (i = 0; i < n_miss && !suspect; i++)
+			suspect = !imb_u32_in(p->gone, p->n_gone, miss[i]);
+		if (!suspect || certain || verify + 1 >= IMB_VERIFY_TRIES) {
+			free(p->gone);
+			p->gone = miss;
+			p->n_gone = p->cap_gone = n_miss;
+			return 0;
+		}
+		free(miss);
+		free(*uids_r);
+		*uids_r = NULL;
+		maildir_list_free(l);
+	}
+}
+
+/* The CRLF size of a listed message: W=, the cache, or read once (and
+ * cached). */
+static uint64_t
+imb_vsize(struct imap_mbox *mb, struct maildir_msg *m, uint32_t *crec_r)
+{
+	struct imap_mbox_cache *c = &mb->priv->cache;
+	const char *val, *err;
+	char num[32];
+	size_t len, j;
+	uint32_t b;
+	int n;
+
+	*crec_r = IMC_UNRESOLVED;
+	if (m->has_vsize)
+		return m->vsize;
+	if (imc_load(c, mb->dir) == 0) {
+		b = imc_find(c, m->name, m->base_len);
+		*crec_r = b;
+		if (b != IMC_NONE && imc_get(c, b, 'W', &val, &len) == 1 &&
+		    len > 0 && len < 16) {
+			uint64_t v = 0;
+
+			for (j = 0; j < len && val[j] >= '0' && val[j] <= '9';
+			     j++)
+				v = v * 10 + (uint64_t)(val[j] - '0');
+			if (j == len && v <= MAILDIR_LIST_SIZE_MAX)
+				return v;
+		}
+	}
+	if (maildir_list_fill_sizes(mb->dir, m, &err) < 0 || !m->has_vsize)
+		return 0; /* gone: the next sync says so */
+	n = snprintf(num, sizeof(num), "%llu", (unsigned long long)m->vsize);
+	if (c->loaded && imc_put(c, m->name, m->base_len, 'W', num, (size_t)n,
+				 &b) == 0)
+		*crec_r = b;
+	return m->vsize;
+}
+
+struct imb_new {
+	size_t j; /* in the listing */
+	uint32_t uid;
+};
+
+static int
+imb_new_cmp(const void *a, const void *b)
+{
+	const struct imb_new *x = a, *y = b;
+
+	return x->uid < y->uid ? -1 : x->uid > y->uid;
+}
+
+static int
+imb_push(void **arr, size_t *n, size_t *cap, size_t size, const void *e)
+{
+	if (*n == *cap) {
+		size_t ncap = *cap == 0 ? 16 : *cap * 2;
+		void *na = realloc(*arr, ncap * size);
+
+		if (na == NULL)
+			return -1;
+		*arr = na;
+		*cap = ncap;
+	}
+	memcpy((char *)*arr + *n * size, e, size);
+	(*n)++;
+	return 0;
+}
+
+/* A new message j of listing l: fills *m (and *mp), moving it from new/
+ * to cur/ when read-write. */
+static void
+imb_new_msg(struct imap_mbox *mb, struct maildir_msg *lm, uint32_t uid,
+	    struct imap_mbox_msg *m, struct imap_mbox_mp *mp)
+{
+	char from[PATH_MAX], to[PATH_MAX], name[MAILDIR_NAME_MAX_BYTES + 1];
+	const char *info;
+	int n;
+
+	memset(m, 0, sizeof(*m));
+	mp->own = NULL;
+	m->uid = uid;
+	m->name = lm->name;
+	m->in_cur = lm->in_cur;
+	imb_name_flags(mb, lm->name, &m->flags, &m->keywords);
+	m->vsize = imb_vsize(mb, lm, &mp->crec);
+	if (lm->in_cur)
+		return;
+	m->flags |= IMAP_MBOX_RECENT;
+	mb->recent++;
+	if (mb->readonly)
+		return;
+	info = strchr(lm->name, ':');
+	n = info != NULL ? snprintf(name, sizeof(name), "%s", lm->name)
+			 : snprintf(name, sizeof(name), "%s:2,", lm->name);
+	if (n < 0 || (size_t)n >= sizeof(name) ||
+	    imb_path(from, sizeof(from), mb->dir, "new", lm->name) < 0 ||
+	    imb_path(to, sizeof(to), mb->dir, "cur", name) < 0)
+		return;
+	if (rename(from, to) < 0) {
+		if (errno == ENOENT) {
+			/* another session took it to cur/ first: its
+			 * \Recent, not ours */
+			m->flags &= ~IMAP_MBOX_RECENT;
+			mb->recent--;
+		}
+		return;
+	}
+	if ((mp->own = strdup(name)) != NULL) {
+		m->name = mp->own;
+		m->in_cur = true;
+	} else {
+		m->in_cur = true; /* name is stale: relocated when needed */
+	}
+}
+
+/* Applies a fresh listing to msgs[]; fills ch when not NULL. 0 / -1. */
+static int
+imb_apply(struct imap_mbox *mb, struct maildir_list *l, uint32_t *uids,
+	  struct imap_mbox_changes *ch, const char **error_r)
+{
+	struct imap_mbox_priv *p = mb->priv;
+	struct imap_mbox_msg *nm = NULL;
+	struct imap_mbox_mp *nmp = NULL;
+	struct imb_new *nw = NULL;
+	size_t *where = NULL, n_nw = 0, cap_nw = 0, cap_ex = 0, cap_fc = 0;
+	size_t i, j, k, kept = 0, ncap;
+
+	/* where[i]: listing index of old message i, SIZE_MAX if gone */
+	where = malloc((mb->n + 1) * sizeof(*where));
+	if (where == NULL)
+		goto nomem;
+	for (i = 0; i < mb->n; i++)
+		where[i] = SIZE_MAX;
+	for (j = 0; j < l->n; j++) {
+		ssize_t at;
+		struct imb_new e;
+
+		if (uids[j] == 0)
+			continue; /* not a Maildir name */
+		at = imap_mbox_find_uid(mb, uids[j]);
+		if (at >= 0) {
+			where[at] = j;
+			continue;
+		}
+		if (uids[j] <= p->max_uid)
+			continue; /* seen and gone already: not again */
+		e.j = j;
+		e.uid = uids[j];
+		if (imb_push((void **)&nw, &n_nw, &cap_nw, sizeof(e), &e) < 0)
+			goto nomem;
+	}
+	for (i = 0; i < mb->n; i++)
+		kept += where[i] != SIZE_MAX;
+	ncap = kept + n_nw + 1;
+	nm = calloc(ncap, sizeof(*nm));
+	nmp = calloc(ncap, sizeof(*nmp));
+	if (nm == NULL || nmp == NULL)
+		goto nomem;
+	if (ch != NULL) {
+		for (i = mb->n; i-- > 0;) {
+			uint32_t seq = (uint32_t)(i + 1);
+
+			if (where[i] == SIZE_MAX &&
+			    imb_push((void **)&ch->expunged, &ch->n_expunged,
+				     &cap_ex, sizeof(seq), &seq) < 0)
+				goto nomem;
+		}
+	}
+	for (i = 0, k = 0; i < mb->n; i++) {
+		struct imap_mbox_msg *m = &mb->msgs[i];
+		struct maildir_msg *lm;
+		uint32_t f, kw;
+
+		if (where[i] == SIZE_MAX) {
+			if (m->flags & IMAP_MBOX_RECENT)
+				mb->recent--;
+			free(p->mp[i].own);
+			continue;
+		}
+		lm = &l->msgs[where[i]];
+		nm[k] = *m;
+		nmp[k].crec = p->mp[i].crec;
+		nmp[k].own = NULL;
+		free(p->mp[i].own);
+		nm[k].name = lm->name;
+		nm[k].in_cur = lm->in_cur;
+		imb_name_flags(mb, lm->name, &f, &kw);
+		if ((m->flags & IMAP_MBOX_STORED_FLAGS) != f ||
+		    m->keywords != kw) {
+			nm[k].flags = (m->flags & IMAP_MBOX_RECENT) | f;
+			nm[k].keywords = kw;
+			if (ch != NULL &&
+			    imb_push((void **)&ch->flags_changed,
+				     &ch->n_flags_changed, &cap_fc,
+				     sizeof(k), &k) < 0) {
+				/* msgs are half moved: finish, lose the report */
+				ch->n_flags_changed = 0;
+			}
+		}
+		k++;
+	}
+	free(mb->msgs);
+	free(p->mp);
+	mb->msgs = nm;
+	p->mp = nmp;
+	p->cap = ncap;
+	mb->n = k;
+	/* a list written from sorted listings gives ascending UIDs in name
+	 * order: sort only when needed */
+	for (i = 1; i < n_nw && nw[i - 1].uid < nw[i].uid; i++)
+		;
+	if (i < n_nw)
+		qsort(nw, n_nw, sizeof(*nw), imb_new_cmp);
+	for (i = 0; i < n_nw; i++) {
+		imb_new_msg(mb, &l->msgs[nw[i].j], nw[i].uid, &nm[k],
+			    &nmp[k]);
+		k++;
+		if (nw[i].uid > p->max_uid)
+			p->max_uid = nw[i].uid;
+	}
+	mb->n = k;
+	if (ch != NULL)
+		ch->n_new = n_nw;
+	maildir_list_free(&p->list);
+	p->list = *l;
+	memset(l, 0, sizeof(*l));
+	free(where);
+	free(nw);
+	return 0;
+nomem:
+	free(where);
+	free(nw);
+	free(nm);
+	free(nmp);
+	errno = ENOMEM;
+	*error_r = "out of memory";
+	return -1;
+}
+
+static long long
+imb_mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return imb_ts_ns(&t) + 1; /* never 0 */
+}
+
+/* After a listing: everything in the uid list is accounted for. */
+static void
+imb_own_reset(struct imap_mbox *mb)
+{
+	struct imap_mbox_priv *p = mb->priv;
+	size_t i;
+
+	p->ul_seen = p->ul.n;
+	p->ul_gen = p->ul.generation;
+	p->own_since = 0;
+	p->must_list = false;
+	for (i = 0; i < p->n_own_new; i++)
+		free(p->own_new[i]);
+	p->n_own_new = 0;
+}
+
+struct imap_mbox *
+imb_find_open(const char *dir)
+{
+	struct imap_mbox *mb, *found = NULL;
+
+	/* the list is newest first: the last match was opened first */
+	for (mb = imb_open_list; mb != NULL; mb = mb->priv->next_open) {
+		if (strcmp(mb->dir, dir) == 0)
+			found = mb;
+	}
+	return found;
+}
+
+void
+imb_own_begin(struct imap_mbox *mb, struct imb_own *o)
+{
+	const char *err;
+
+	o->ok = mb->priv->listed && !mb->priv->must_list &&
+		imb_stat_dirs(mb->dir, &o->before, &err) == 0;
+}
+
+void
+imb_own_end(struct imap_mbox *mb, const struct imb_own *o, bool new_dir,
+	    bool cur_dir, bool tracked)
+{
+	struct imap_mbox_priv *p = mb->priv;
+	struct imb_dirs after;
+	const char *err;
+
+	if (!tracked) {
+		p->must_list = true;
+		return;
+	}
+	if (!o->ok || (!new_dir && !cur_dir) ||
+	    imb_stat_dirs(mb->dir, &after, &err) < 0)
+		return; /* the sync finds the dirs moved and lists */
+	if (after.dev != p->dirs.dev || after.new_ino != p->dirs.new_ino ||
+	    after.cur_ino != p->dirs.cur_ino ||
+	    (new_dir && !imb_ts_eq(&o->before.new_mtime, &p->dirs.new_mtime)) ||
+	    (cur_dir && !imb_ts_eq(&o->before.cur_mtime, &p->dirs.cur_mtime)))
+		return; /* changed by someone else before us: list */
+	if (new_dir)
+		p->dirs.new_mtime = after.new_mtime;
+	if (cur_dir)
+		p->dirs.cur_mtime = after.cur_mtime;
+	p->unstable = false;
+	if (p->own_since == 0)
+		p->own_since = imb_mono_ns();
+}
+
+int
+imb_own_added(struct imap_mbox *mb, const char *name)
+{
+	struct imap_mbox_priv *p = mb->priv;
+	char *copy = strdup(name);
+
+	if (copy == NULL || imb_push((void **)&p->own_new, &p->n_own_new,
+				     &p->cap_own_new, sizeof(copy),
+				     &copy) < 0) {
+		free(copy);
+		p->must_list = true;
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+/* The sync after only our own changes (the dirs are as adopted): the
+ * uid list's new lines must all be messages we added (own_new), which
+ * become new messages. 1 done, 0 list instead. */
+static int
+imb_sync_own(struct imap_mbox *mb, struct imap_mbox_changes *ch)
+{
+	struct imap_mbox_priv *p = mb->priv;
+	struct uidlist *ul = &p->ul;
+	size_t j, x, add, *which = NULL;
+	const char *err;
+
+	if (uidlist_read(ul, &err) < 0 || !ul->exists ||
+	    ul->generation != p->ul_gen || ul->uidvalidity != mb->uidvalidity ||
+	    ul->n < p->ul_seen)
+		return 0;
+	add = ul->n - p->ul_seen;
+	if (add == 0)
+		return 1;
+	if (add > p->n_own_new)
+		return 0; /* names we did not add */
+	which = malloc(add * sizeof(*which));
+	if (which == NULL)
+		return 0;
+	for (j = 0; j < add; j++) {
+		const struct uidlist_entry *e = &ul->entries[p->ul_seen + j];
+		const char *base = ul->names.data + e->name_off;
+
+		for (x = 0; x < p->n_own_new; x++) {
+			if (uidlist_base_len(p->own_new[x]) == e->name_len &&
+			    memcmp(p->own_new[x], base, e->name_len) == 0)
+				break;
+		}
+		if (x == p->n_own_new || e->uid <= p->max_uid) {
+			free(which);
+			return 0;
+		}
+		which[j] = x;
+	}
+	if (mb->n + add + 1 > p->cap) {
+		size_t ncap = mb->n + add + 1;
+		struct imap_mbox_msg *nm;
+		struct imap_mbox_mp *nmp;
+
+		nm = realloc(mb->msgs, ncap * sizeof(*nm));
+		if (nm != NULL)
+			mb->msgs = nm;
+		nmp = nm != NULL ? realloc(p->mp, ncap * sizeof(*nmp)) : NULL;
+		if (nmp == NULL) {
+			free(which);
+			return 0;
+		}
+		p->mp = nmp;
+		p->cap = ncap;
+	}
+	for (j = 0; j < add; j++) {
+		const struct uidlist_entry *e = &ul->entries[p->ul_seen + j];
+		struct imap_mbox_msg *m = &mb->msgs[mb->n];
+		struct imap_mbox_mp *mp = &p->mp[mb->n];
+		struct maildir_msg lm;
+		char *name = p->own_new[which[j]];
+
+		maildir_list_parse_name(name, &lm);
+		lm.in_cur = true;
+		imb_new_msg(mb, &lm, e->uid, m, mp); /* in cur/: no rename */
+		mp->own = name;
+		m->name = name;
+		p->own_new[which[j]] = NULL;
+		mb->n++;
+		if (e->uid > p->max_uid)
+			p->max_uid = e->uid;
+	}
+	for (x = 0, j = 0; x < p->n_own_new; x++) {
+		if (p->own_new[x] != NULL)
+			p->own_new[j++] = p->own_new[x];
+	}
+	p->n_own_new = j;
+	free(which);
+	ch->n_new = add;
+	p->ul_seen = ul->n;
+	mb->uidnext = ul->uidnext;
+	return 1;
+}
+
+/* Lists and applies. 0 / -1. */
+static int
+imb_rescan(struct imap_mbox *mb, struct imap_mbox_changes *ch,
+	   const char **error_r)
+{
+	struct imap_mbox_priv *p = mb->priv;
+	struct maildir_list l = { NULL, 0, NULL };
+	uint32_t *uids = NULL;
+	int r;
+
+	if (imb_list(mb, &l, &uids, error_r) < 0)
+		return -1;
+	if (p->listed && p->ul.uidvalidity != mb->uidvalidity) {
+		free(uids);
+		maildir_list_free(&l);
+		errno = ESTALE;
+		*error_r = "the folder's UIDVALIDITY changed";
+		return -1;
+	}
+	mb->uidvalidity = p->ul.uidvalidity;
+	r = imb_apply(mb, &l, uids, ch, error_r);
+	free(uids);
+	maildir_list_free(&l);
+	if (r == 0) {
+		p->listed = true;
+		mb->uidnext = p->ul.uidnext;
+		imb_own_reset(mb);
+	}
+	return r;
+}
+
+void
+imap_mbox_clean_tmp(const char *dir, time_t now)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	struct stat st;
+	size_t seen = 0;
+	DIR *d;
+	int dfd;
+
+	if (imb_path(path, sizeof(path), dir, NULL, "tmp") < 0)
+		return;
+	dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return;
+	d = fdopendir(dfd);
+	if (d == NULL) {
+		close(dfd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL && seen++ < IMB_TMP_SCAN_MAX) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    S_ISDIR(st.st_mode))
+			continue;
+		/* ctime too: APPEND sets an old mtime on its tmp file just
+		 * before the rename */
+		if (st.st_mtime < now - IMAP_MBOX_TMP_STALE_SECS &&
+		    st.st_ctime < now - IMAP_MBOX_TMP_STALE_SECS)
+			(void)unlinkat(dfd, de->d_name, 0);
+	}
+	closedir(d);
+}
+
+/* Frees mb and everything it owns (no cache flush). */
+static void
+imb_free(struct imap_mbox *mb)
+{
+	size_t i;
+	unsigned k;
+
+	if (mb == NULL)
+		return;
+	if (mb->priv != NULL) {
+		for (i = 0; i < mb->n; i++)
+			free(mb->priv->mp[i].own);
+		free(mb->priv->mp);
+		for (i = 0; i < mb->priv->n_own_new; i++)
+			free(mb->priv->own_new[i]);
+		free(mb->priv->own_new);
+		free(mb->priv->gone);
+		maildir_list_free(&mb->priv->list);
+		uidlist_free(&mb->priv->ul);
+		imc_free(&mb->priv->cache);
+		free(mb->priv);
+	}
+	for (k = 0; k < IMAP_MBOX_KEYWORDS_MAX; k++)
+		free(mb->keywords[k]);
+	free(mb->msgs);
+	free(mb);
+}
+
+/* Makes the parked mailbox mb current again as if just opened: \Recent
+ * starts over for a read-write selection (only what the sync moves now),
+ * is what is in new/ for a read-only one. 0 / -1 (then open it afresh). */
+static int
+imb_reuse(struct imap_mbox *mb, const char **error_r)
+{
+	struct imap_mbox_changes ch;
+	size_t i;
+	int r;
+
+	if (!mb->readonly) {
+		for (i = 0; i < mb->n; i++)
+			mb->msgs[i].flags &= ~IMAP_MBOX_RECENT;
+		mb->recent = 0;
+	}
+	r = imap_mbox_sync(mb, &ch, error_r);
+	imap_mbox_changes_free(&ch);
+	if (r < 0 || !mb->readonly)
+		return r;
+	mb->recent = 0;
+	for (i = 0; i < mb->n; i++) {
+		mb->msgs[i].flags &= ~IMAP_MBOX_RECENT;
+		if (!mb->msgs[i].in_cur) {
+			mb->msgs[i].flags |= IMAP_MBOX_RECENT;
+			mb->recent++;
+		}
+	}
+	return 0;
+}
+
+int
+imap_mbox_open(struct imap_mbox **mb_r, const char *dir, bool readonly,
+	       const char **error_r)
+{
+	struct imap_mbox *mb;
+	struct imap_kwlist kw;
+	struct stat st;
+	size_t dlen = strlen(dir);
+
+	*mb_r = NULL;
+	if (dlen == 0 || dlen >= sizeof(mb->dir) - MAILDIR_NAME_MAX_BYTES - 8) {
+		errno = ENAMETOOLONG;
+		*error_r = "folder path too long";
+		return -1;
+	}
+	if (imb_parked != NULL && imb_parked->readonly == readonly &&
+	    strcmp(imb_parked->dir, dir) == 0) {
+		mb = imb_parked;
+		imb_parked = NULL;
+		if (imb_reuse(mb, error_r) == 0) {
+			mb->priv->next_open = imb_open_list;
+			imb_open_list = mb;
+			*mb_r = mb;
+			return 0;
+		}
+		imb_free(mb); /* gone, or a new UIDVALIDITY: start over */
+	}
+	mb = calloc(1, sizeof(*mb));
+	if (mb == NULL || (mb->priv = calloc(1, sizeof(*mb->priv))) == NULL) {
+		free(mb);
+		errno = ENOMEM;
+		*error_r = "out of memory";
+		return -1;
+	}
+	memcpy(mb->dir, dir, dlen + 1);
+	mb->readonly = readonly;
+	if (uidlist_init(&mb->priv->ul, dir, error_r) < 0)
+		goto fail;
+	if (imk_read(dir, &kw, &st, error_r) < 0)
+		goto fail;
+	imb_take_keywords(mb, &kw, &st);
+	if (imb_rescan(mb, NULL, error_r) < 0)
+		goto fail;
+	if (!readonly)
+		imap_mbox_clean_tmp(dir, time(NULL));
+	mb->priv->next_open = imb_open_list;
+	imb_open_list = mb;
+	*mb_r = mb;
+	return 0;
+fail: {
+	int saved = errno;
+
+	imb_free(mb);
+	errno = saved;
+	return -1;
+}
+}
+
+void
+imap_mbox_release(void)
+{
+	imb_free(imb_parked);
+	imb_parked = NULL;
+	imw_release();
+}
+
+void
+imap_mbox_close(struct imap_mbox **mbp)
+{
+	struct imap_mbox *mb = *mbp, *old, **link;
+	const char *err;
+
+	if (mb == NULL)
+		return;
+	*mbp = NULL;
+	for (link = &imb_open_list; *link != NULL;
+	     link = &(*link)->priv->next_open) {
+		if (*link == mb) {
+			*link = mb->priv->next_open;
+			break;
+		}
+	}
+	mb->priv->next_open = NULL;
+	(void)imap_mbox_cache_flush(mb, &err);
+	if (mb->priv->listed) {
+		/* kept for a re-open of the same folder */
+		old = imb_parked;
+		imb_parked = mb;
+		imb_free(old);
+	} else {
+		imb_free(mb);
+	}
+}
+
+void
+imap_mbox_changes_free(struct imap_mbox_changes *ch)
+{
+	free(ch->expunged);
+	free(ch->flags_changed);
+	memset(ch, 0, sizeof(*ch));
+}
+
+int
+imap_mbox_sync(struct imap_mbox *mb, struct imap_mbox_changes *ch,
+	       const char **error_r)
+{
+	struct imap_mbox_priv *p = mb->priv;
+	struct imb_dirs d;
+	int r;
+
+	memset(ch, 0, sizeof(*ch));
+	if (imb_stat_dirs(mb->dir, &d, error_r) < 0)
+		return -1;
+	r = imb_keywords_sync(mb, error_r);
+	if (r < 0)
+		return -1;
+	ch->keywords_changed = r == 1 || p->kw_grew;
+	p->kw_grew = false;
+	/* nothing changed but by us (the uid list: only lines we added),
+	 * and the safety net is not due */
+	if (p->listed && !p->unstable && !p->must_list &&
+	    imb_dirs_eq(&d, &p->dirs) &&
+	    (p->own_since == 0 ||
+	     imb_mono_ns() - p->own_since < IMB_OWN_RELIST_NSEC) &&
+	    imb_sync_own(mb, ch) == 1)
+		return 0;
+	if (imb_rescan(mb, ch, error_r) < 0) {
+		int saved = errno;
+
+		imap_mbox_changes_free(ch);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+

@@ -1,0 +1,1682 @@
+/*
+ * test_imap_mbox.c -- lib/imap_mbox*.c: flag letters, the keyword and
+ * cache parsers (hostile, damaged and truncated input), and real folders
+ * under /tmp: open (new/ -> cur/ and \Recent, read-only moves nothing),
+ * sync (nothing changed, another handle's store/expunge/delivery seen
+ * exactly, our own changes not reported back), store, expunge, append
+ * (CRLF, flags, keywords, date), copy (links, keywords by name, dates),
+ * keywords (26 + 1: ENOSPC), the cache (persisted, damaged, compacted),
+ * status, tmp/ cleanup, names that are not Maildir names, symlinks, a
+ * message renamed by someone else, EROFS.
+ */
+/* cmocka.h needs these first, in this order */
+/* clang-format off */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+/* clang-format on */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "imap_mbox.h"
+
+struct fixture {
+	char dir[64];
+	char dir2[80];
+};
+
+static void
+mkmaildir(const char *d)
+{
+	char p[256];
+
+	assert_int_equal(mkdir(d, 0700) == 0 || errno == EEXIST, 1);
+	snprintf(p, sizeof(p), "%s/new", d);
+	assert_int_equal(mkdir(p, 0700), 0);
+	snprintf(p, sizeof(p), "%s/cur", d);
+	assert_int_equal(mkdir(p, 0700), 0);
+	snprintf(p, sizeof(p), "%s/tmp", d);
+	assert_int_equal(mkdir(p, 0700), 0);
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test_imap_mbox.XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	mkmaildir(f->dir);
+	snprintf(f->dir2, sizeof(f->dir2), "%s/.Other", f->dir);
+	mkmaildir(f->dir2);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+static void
+put(const char *dir, const char *sub, const char *name, const char *data)
+{
+	char path[512];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, name);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(data, 1, strlen(data), fp), strlen(data));
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* A delivery as quail-deliver names it. */
+static void
+deliver(const char *dir, unsigned n, const char *data)
+{
+	char name[128];
+	size_t lf = 0, i;
+
+	for (i = 0; data[i] != '\0'; i++)
+		lf += data[i] == '\n';
+	snprintf(name, sizeof(name), "1700000000.M%06uP1Q%u.host,S=%zu,W=%zu",
+		 n, n, strlen(data), strlen(data) + lf);
+	put(dir, "new", name, data);
+}
+
+static bool
+exists(const char *dir, const char *sub, const char *name)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, name);
+	return lstat(path, &st) == 0;
+}
+
+static size_t
+count_dir(const char *dir, const char *sub)
+{
+	char path[512];
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, sub);
+	d = opendir(path);
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL)
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static void
+test_letters(void **state)
+{
+	static const struct {
+		uint32_t flags, kw;
+		const char *letters;
+	} cases[] = {
+		{ 0, 0, "" },
+		{ IMAP_MBOX_SEEN, 0, "S" },
+		{ IMAP_MBOX_STORED_FLAGS, 0, "DFRST" },
+		{ IMAP_MBOX_SEEN | IMAP_MBOX_ANSWERED, 1u, "RSa" },
+		{ 0, (1u << 26) - 1, "abcdefghijklmnopqrstuvwxyz" },
+		{ IMAP_MBOX_DRAFT | IMAP_MBOX_FLAGGED, 1u << 25, "DFz" },
+	};
+	char out[40];
+	uint32_t f, k;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		imap_mbox_flag_letters(cases[i].flags, cases[i].kw, out);
+		assert_string_equal(out, cases[i].letters);
+		imap_mbox_parse_letters(cases[i].letters, &f, &k);
+		assert_int_equal(f, cases[i].flags);
+		assert_int_equal(k, cases[i].kw);
+	}
+	/* \Recent is never stored; unknown letters are ignored */
+	imap_mbox_flag_letters(IMAP_MBOX_RECENT, 0, out);
+	assert_string_equal(out, "");
+	imap_mbox_parse_letters("PSX1,a", &f, &k);
+	assert_int_equal(f, IMAP_MBOX_SEEN);
+	assert_int_equal(k, 1u);
+}
+
+static void
+test_keyword_valid(void **state)
+{
+	char big[IMAP_MBOX_KEYWORD_MAX_BYTES + 2];
+
+	(void)state;
+	assert_true(imap_mbox_keyword_valid("$Label1", 7));
+	assert_true(imap_mbox_keyword_valid("a", 1));
+	assert_false(imap_mbox_keyword_valid("", 0));
+	assert_false(imap_mbox_keyword_valid("\\Seen", 5));
+	assert_false(imap_mbox_keyword_valid("a b", 3));
+	assert_false(imap_mbox_keyword_valid("a(", 2));
+	assert_false(imap_mbox_keyword_valid("a]", 2));
+	assert_false(imap_mbox_keyword_valid("a%", 2));
+	assert_false(imap_mbox_keyword_valid("a*", 2));
+	assert_false(imap_mbox_keyword_valid("a\"", 2));
+	assert_false(imap_mbox_keyword_valid("a{", 2));
+	assert_false(imap_mbox_keyword_valid("a\x7f", 2));
+	assert_false(imap_mbox_keyword_valid("a\x80", 2));
+	assert_false(imap_mbox_keyword_valid("a\0b", 3));
+	memset(big, 'k', sizeof(big));
+	assert_true(imap_mbox_keyword_valid(big, IMAP_MBOX_KEYWORD_MAX_BYTES - 1));
+	assert_true(imap_mbox_keyword_valid(big, IMAP_MBOX_KEYWORD_MAX_BYTES));
+	assert_false(
+		imap_mbox_keyword_valid(big, IMAP_MBOX_KEYWORD_MAX_BYTES + 1));
+}
+
+static void
+free_names(char **names)
+{
+	unsigned k;
+
+	for (k = 0; k < IMAP_MBOX_KEYWORDS_MAX; k++)
+		free(names[k]);
+}
+
+static void
+test_keywords_parse(void **state)
+{
+	static const struct {
+		const char *text;
+		unsigned count;
+		const char *want[4]; /* indexes 0..3, NULL: none */
+	} cases[] = {
+		{ "", 0, { NULL } },
+		{ "0 $Label1\n1 Junk\n", 2, { "$Label1", "Junk" } },
+		{ "1 Junk\n", 2, { NULL, "Junk" } },
+		{ "0 a\n0 b\n", 1, { "a" } },		  /* index twice */
+		{ "0 a\n1 A\n", 1, { "a" } },		  /* name twice */
+		{ "0 a\n1 b", 1, { "a" } },		  /* partial line */
+		{ "0 \\Seen\n1 ok\n", 2, { NULL, "ok" } }, /* not an atom */
+		{ "26 x\n0 y\n", 1, { "y" } },		  /* index too big */
+		{ "00 x\n", 0, { NULL } },		  /* leading zero */
+		{ "x 0\n-1 y\n 0 z\n0  z\n0\n", 0, { NULL } },
+		{ "3 d\r\n", 0, { NULL } }, /* CR is not an atom char */
+		{ "2 c\n\n\n", 3, { NULL, NULL, "c" } },
+		{ "25 z\n", 26, { NULL } },
+	};
+	char *names[IMAP_MBOX_KEYWORDS_MAX];
+	unsigned count, k;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(imap_mbox_keywords_parse(cases[i].text,
+							  strlen(cases[i].text),
+							  names, &count),
+				 0);
+		if (count != cases[i].count)
+			fail_msg("case %zu: count %u", i, count);
+		for (k = 0; k < 4; k++) {
+			if (cases[i].want[k] == NULL)
+				assert_null(names[k]);
+			else
+				assert_string_equal(names[k], cases[i].want[k]);
+		}
+		free_names(names);
+	}
+	/* every prefix of a good file parses */
+	{
+		const char *t = "0 one\n1 two\n2 three\n";
+		size_t n;
+
+		for (n = 0; n <= strlen(t); n++) {
+			assert_int_equal(
+				imap_mbox_keywords_parse(t, n, names, &count),
+				0);
+			assert_true(count <= 3);
+			free_names(names);
+		}
+	}
+}
+
+struct cache_rec {
+	char base[64];
+	char field;
+	char val[64];
+	size_t vlen;
+};
+
+struct cache_ctx {
+	struct cache_rec recs[16];
+	size_t n;
+};
+
+static int
+cache_cb(void *ctx, const char *base, size_t base_len, char field,
+	 const char *val, size_t val_len)
+{
+	struct cache_ctx *c = ctx;
+
+	assert_true(c->n < 16);
+	assert_true(base_len < 64 && val_len < 64);
+	memcpy(c->recs[c->n].base, base, base_len);
+	c->recs[c->n].base[base_len] = '\0';
+	c->recs[c->n].field = field;
+	memcpy(c->recs[c->n].val, val, val_len);
+	c->recs[c->n].vlen = val_len;
+	c->n++;
+	return 0;
+}
+
+static int
+cache_fail_cb(void *ctx, const char *base, size_t base_len, char field,
+	      const char *val, size_t val_len)
+{
+	(void)ctx;
+	(void)base;
+	(void)base_len;
+	(void)field;
+	(void)val;
+	(void)val_len;
+	return -1;
+}
+
+static void
+test_cache_parse(void **state)
+{
+	static const char good[] = "QUAILCACHE1\n"
+				   "E3 5 abchello\n"
+				   "D3 0 abc\n"
+				   "B1 3 x\n\0\n\n";
+	static const struct {
+		const char *text;
+		size_t len;
+		int r;
+		size_t n, good;
+	} cases[] = {
+		{ "", 0, 0, 0, 0 },
+		{ "QUAILCACHE2\n", 12, 0, 0, 0 },
+		{ "QUAILCACHE1\n", 12, 1, 0, 12 },
+		{ "QUAILCACHE1\nE3 5 abchello", 25, 0, 0, 12 }, /* no LF */
+		{ "QUAILCACHE1\nE3 5 abchelloX", 26, 0, 0, 12 },
+		{ "QUAILCACHE1\nE0 1 x\n", 19, 0, 0, 12 },   /* empty base */
+		{ "QUAILCACHE1\nE256 0 x\n", 21, 0, 0, 12 }, /* base > 255 */
+		{ "QUAILCACHE1\nE1 65537 x\n", 23, 0, 0, 12 },
+		{ "QUAILCACHE1\nE1 9999999 x\n", 25, 0, 0, 12 },
+		{ "QUAILCACHE1\nE1 99999999999999999999 x\n", 38, 0, 0, 12 },
+		{ "QUAILCACHE1\n E1 0 x\n", 20, 0, 0, 12 }, /* bad field */
+		{ "QUAILCACHE1\nE3 0 a/b\n", 21, 0, 0, 12 }, /* bad base */
+		{ "QUAILCACHE1\nE1 0 .\n", 19, 0, 0, 12 },
+		{ "QUAILCACHE1\nE1 2 xab\nE1 1 y", 27, 0, 1, 21 },
+	};
+	struct cache_ctx c;
+	size_t i, good_len, cut;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(imap_mbox_cache_parse(good, sizeof(good) - 1,
+					       cache_cb, &c, &good_len),
+			 1);
+	assert_int_equal(good_len, sizeof(good) - 1);
+	assert_int_equal(c.n, 3);
+	assert_string_equal(c.recs[0].base, "abc");
+	assert_int_equal(c.recs[0].field, 'E');
+	assert_memory_equal(c.recs[0].val, "hello", 5);
+	assert_int_equal(c.recs[1].vlen, 0);
+	assert_int_equal(c.recs[2].vlen, 3);
+	assert_memory_equal(c.recs[2].val, "\n\0\n", 3); /* binary value */
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&c, 0, sizeof(c));
+		if (imap_mbox_cache_parse(cases[i].text, cases[i].len,
+					  cache_cb, &c, &good_len) !=
+			    cases[i].r ||
+		    c.n != cases[i].n || good_len != cases[i].good)
+			fail_msg("case %zu: n %zu good %zu", i, c.n, good_len);
+	}
+	/* every truncation of the good file stops at a record boundary */
+	for (cut = 0; cut < sizeof(good) - 1; cut++) {
+		int r;
+
+		memset(&c, 0, sizeof(c));
+		r = imap_mbox_cache_parse(good, cut, cache_cb, &c, &good_len);
+		assert_true(r == 0 || (r == 1 && (cut == 12 || cut == 26 ||
+						  cut == 35)));
+		assert_true(good_len <= cut);
+	}
+	assert_int_equal(imap_mbox_cache_parse(good, sizeof(good) - 1,
+					       cache_fail_cb, NULL, &good_len),
+			 -1);
+}
+
+/* Opens dir or fails the test. */
+static struct imap_mbox *
+xopen(const char *dir, bool ro)
+{
+	struct imap_mbox *mb = NULL;
+	const char *err = NULL;
+
+	if (imap_mbox_open(&mb, dir, ro, &err) < 0)
+		fail_msg("open %s: %s", dir, err);
+	return mb;
+}
+
+static void
+xsync(struct imap_mbox *mb, struct imap_mbox_changes *ch)
+{
+	const char *err = NULL;
+
+	if (imap_mbox_sync(mb, ch, &err) < 0)
+		fail_msg("sync: %s", err);
+}
+
+static void
+test_open_recent(void **state)
+{
+	struct fixture *f = *state;
+	struct imap_mbox *mb, *ro;
+	struct imap_mbox_changes ch;
+	uint32_t uidv;
+
+	deliver(f->dir, 1, "Subject: one\n\nbody\n");
+	deliver(f->dir, 2, "Subject: two\n\nbody\n");
+	put(f->dir, "cur", "1600000000.M1P1Q1.host,S=5,W=6:2,S", "x:y\n\n");
+	/* not Maildir names: skipped */
+	put(f->dir, "cur", ".hidden", "x");
+	put(f->dir, "cur", "bad name", "x");
+	put(f->dir, "new", ",S=1", "x");
+
+	/* read-only: reports new/ as \Recent, moves nothing */
+	ro = xopen(f->dir, true);
+	assert_int_equal(ro->n, 3);
+	assert_int_equal(ro->recent, 2);
+	assert_int_equal(count_dir(f->dir, "new"), 3);
+	assert_true(ro->msgs[0].in_cur);
+	assert_int_equal(ro->msgs[0].flags, IMAP_MBOX_SEEN);
+	assert_int_equal(ro->msgs[0].vsize, 6);
+	assert_int_equal(ro->msgs[1].flags, IMAP_MBOX_RECENT);
+	assert_int_equal(ro->msgs[1].vsize, 22);
+	uidv = ro->uidvalidity;
+	assert_int_equal(ro->uidnext, 4);
+	assert_int_equal(ro->msgs[0].uid, 1);
+	assert_int_equal(ro->msgs[2].uid, 3);
+	imap_mbox_close(&ro);
+	assert_null(ro);
+
+	/* read-write: moved to cur/ with ":2,", \Recent for us only */
+	mb = xopen(f->dir, false);
+	assert_int_equal(mb->n, 3);
+	assert_int_equal(mb->recent, 2);
+	assert_int_equal(mb->uidvalidity, uidv);
+	assert_int_equal(count_dir(f->dir, "new"), 1); /* ",S=1" stays */
+	assert_true(mb->msgs[1].in_cur);
+	assert_string_equal(mb->msgs[1].name,
+			    "1700000000.M000001P1Q1.host,S=19,W=22:2,");
+	assert_true(exists(f->dir, "cur", mb->msgs[1].name));
+	assert_int_equal(mb->msgs[2].flags, IMAP_MBOX_RECENT);
+	xsync(mb, &ch);
+	assert_int_equal(ch.n_new + ch.n_expunged + ch.n_flags_changed, 0);
+	imap_mbox_changes_free(&ch);
+	imap_mbox_close(&mb);
+
+	mb = xopen(f->dir, false);
+	assert_int_equal(mb->recent, 0);
+	assert_int_equal(mb->msgs[1].flags, 0);
+	assert_int_equal(mb->msgs[2].uid, 3);
+	imap_mbox_close(&mb);
+}
+
+struct seqs {
+	uint32_t seq[16];
+	size_t n;
+};
+
+static void
+expunge_cb(void *ctx, uint32_t seq)
+{
+	struct seqs *s = ctx;
+
+	assert_true(s->n < 16);
+	s->seq[s->n++] = seq;
+}
+
+static void
+test_two_handles(void **state)
+{
+	struct fixture *f = *state;
+	struct imap_mbox *a, *b;
+	struct imap_mbox_changes ch;
+	struct imap_seqset set = IMAP_SEQSET_INIT;
+	struct seqs s = { { 0 }, 0 };
+	const char *err = NULL;
+	unsigned i;
+
+	for (i = 1; i <= 5; i++)
+		deliver(f->dir, i, "Subject: x\n\nbody\n");
+	a = xopen(f->dir, false);
+	b = xopen(f->dir, false);
+	assert_int_equal(a->n, 5);
+	assert_int_equal(b->n, 5);
+	assert_int_equal(a->recent, 5);
+	assert_int_equal(b->recent, 0);
+
+	/* a stores: a's own sync reports nothing, b's exactly that */
+	assert_int_equal(imap_mbox_store(a, 1, IMAP_MBOX_SEEN |
+						       IMAP_MBOX_FLAGGED,
+					 0, &err),
+			 0);
+	assert_int_equal(a->msgs[1].flags,
+			 IMAP_MBOX_SEEN | IMAP_MBOX_FLAGGED | IMAP_MBOX_RECENT);
+	assert_true(exists(f->dir, "cur", a->msgs[1].name));
+	/* unchanged: nothing happens */
+	assert_int_equal(imap_mbox_store(a, 1, IMAP_MBOX_SEEN |
+						       IMAP_MBOX_FLAGGED |
+						       IMAP_MBOX_RECENT,
+					 0, &err),
+			 0);
+	xsync(a, &ch);
+	assert_int_equal(ch.n_flags_changed + ch.n_expunged + ch.n_new, 0);
+	imap_mbox_changes_free(&ch);
+	xsync(b, &ch);
+	assert_int_equal(ch.n_flags_changed, 1);
+	assert_int_equal(ch.flags_changed[0], 1);
+	assert_int_equal(ch.n_expunged + ch.n_new, 0);
+	assert_int_equal(b->msgs[1].flags, IMAP_MBOX_SEEN | IMAP_MBOX_FLAGGED);
+	imap_mbox_changes_free(&ch);
+
+	/* b expunges messages 2 and 4 (\Deleted): a sees 4 then 2 */
+	assert_int_equal(imap_mbox_store(b, 1, IMAP_MBOX_DELETED, 0, &err), 0);
+	assert_int_equal(imap_mbox_store(b, 3, IMAP_MBOX_DELETED, 0, &err), 0);
+	assert_int_equal(imap_mbox_expunge(b, NULL, true, expunge_cb, &s, &err),
+			 0);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.seq[0], 4);
+	assert_int_equal(s.seq[1], 2);
+	assert_int_equal(b->n, 3);
+	assert_int_equal(b->msgs[1].uid, 3);
+	xsync(b, &ch);
+	assert_int_equal(ch.n_flags_changed + ch.n_expunged + ch.n_new, 0);
+	imap_mbox_changes_free(&ch);
+	xsync(a, &ch);
+	assert_int_equal(ch.n_expunged, 2);
+	assert_int_equal(ch.expunged[0], 4);
+	assert_int_equal(ch.expunged[1], 2);
+	assert_int_equal(ch.n_flags_changed, 0);
+	assert_int_equal(a->n, 3);
+	assert_int_equal(a->recent, 3);
+	imap_mbox_changes_free(&ch);
+
+	/* a new delivery: both see it, only the first to sync gets it
+	 * \Recent */
+	deliver(f->dir, 9, "Subject: new\n\nbody\n");
+	xsync(b, &ch);
+	assert_int_equal(ch.n_new, 1);
+	assert_int_equal(b->n, 4);
+	assert_int_equal(b->msgs[3].uid, 6);
+	assert_int_equal(b->recent, 1);
+	imap_mbox_changes_free(&ch);
+	xsync(a, &ch);
+	assert_int_equal(ch.n_new, 1);
+	assert_int_equal(a->msgs[3].uid, 6);
+	assert_int_equal(a->msgs[3].flags & IMAP_MBOX_RECENT, 0);
+	imap_mbox_changes_free(&ch);
+
+	/* a renamed it (store); b still finds it to read and store */
+	assert_int_equal(imap_mbox_store(a, 3, IMAP_MBOX_ANSWERED, 0, &err), 0);
+	{
+		struct buf out = BUF_INIT;
+		int fd = imap_mbox_msg_open(b, 3, &err);
+
+		assert_true(fd >= 0);
+		close(fd);
+		assert_int_equal(imap_mbox_msg_read(b, 3, SIZE_MAX, &out, &err),
+				 0);
+		assert_string_equal(buf_cstr(&out), "Subject: new\n\nbody\n");
+		buf_reset(&out);
+		assert_int_equal(imap_mbox_msg_read(b, 3, 7, &out, &err), 0);
+		assert_int_equal(out.len, 7);
+		buf_free(&out);
+	}
+	assert_int_equal(imap_mbox_store(b, 3, IMAP_MBOX_SEEN, 0, &err), 0);
+	assert_int_equal(count_dir(f->dir, "cur"), 4);
+
+	/* UID EXPUNGE of a set: only those */
+	assert_int_equal(imap_seqset_parse("6", 1, &set, &err), 0);
+	imap_seqset_resolve(&set, 6);
+	s.n = 0;
+	assert_int_equal(imap_mbox_expunge(a, &set, false, expunge_cb, &s,
+					   &err),
+			 0);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.seq[0], 4);
+	imap_seqset_free(&set);
+	/* b's message 4 is gone: ENOENT */
+	assert_int_equal(imap_mbox_msg_open(b, 3, &err), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(imap_mbox_store(b, 3, 0, 0, &err), -1);
+	assert_int_equal(errno, ENOENT);
+	xsync(b, &ch);
+	assert_int_equal(ch.n_expunged, 1);
+	assert_int_equal(ch.expunged[0], 4);
+	imap_mbox_changes_free(&ch);
+	assert_int_equal(imap_mbox_find_uid(b, 3), 1);
+	assert_int_equal(imap_mbox_find_uid(b, 2), -1);
+	assert_int_equal(imap_mbox_find_uid(b, 6), -1);
+	imap_mbox_close(&a);
+	imap_mbox_close(&b);
+}
+
+static void
+test_readonly(void **state)
+{
+	struct fixture *f = *state;
+	struct imap_mbox *mb;
+	const char *err = NULL;
+
+	deliver(f->dir, 1, "a\n");
+	mb = xopen(f->dir, true);
+	assert_int_equal(imap_mbox_store(mb, 0, IMAP_MBOX_SEEN, 0, &err), -1);
+	assert_int_equal(errno, EROFS);
+	assert_int_equal(imap_mbox_expunge(mb, NULL, false, NULL, NULL, &err),
+			 -1);
+	assert_int_equal(errno, EROFS);
+	assert_int_equal(imap_mbox_keyword(mb, "x", 1, true, &err), -1);
+	assert_int_equal(errno, EROFS);
+	assert_int_equal(imap_mbox_cache_put(mb, 0, 'E', "v", 1), 0);
+	assert_int_equal(imap_mbox_cache_flush(mb, &err), 0);
+	imap_mbox_close(&mb);
+	assert_false(exists(f->dir, "", "quail-cache"));
+	assert_int_equal(count_dir(f->dir, "new"), 1);
+}
+
+static void
+test_keywords(void **state)
+{
+	struct fixture *f = *state;
+	struct imap_mbox *a, *b;
+	struct imap_mbox_changes ch;
+	const char *err = NULL;
+	char name[16];
+	int k;
+
+	deliver(f->dir, 1, "a\n");
+	a = xopen(f->dir, false);
+	b = xopen(f->dir, false);
+	assert_int_equal(imap_mbox_keyword(a, "$Label1", 7, false, &err), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(imap_mbox_keyword(a, "\\Seen", 5, true, &err), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(imap_mbox_keyword(a, "$Label1", 7, true, &err), 0);
+	assert_int_equal(imap_mbox_keyword(a, "$label1", 7, false, &err), 0);
+	assert_int_equal(imap_mbox_keyword(a, "Junk", 4, true, &err), 1);
+	assert_int_equal(a->keyword_count, 2);
+	assert_string_equal(a->keywords[1], "Junk");
+	assert_int_equal(imap_mbox_store(a, 0, 0, 2u, &err), 0);
+	assert_non_null(strstr(a->msgs[0].name, ":2,b"));
+	/* a's next sync does not announce a's own new keywords (the
+	 * caller did) */
+	xsync(a, &ch);
+	assert_false(ch.keywords_changed);
+	assert_int_equal(ch.n_flags_changed, 0);
+	imap_mbox_changes_free(&ch);
+	/* b learns both the names and the flag */
+	xsync(b, &ch);
+	assert_true(ch.keywords_changed);
+	assert_int_equal(b->keyword_count, 2);
+	assert_string_equal(b->keywords[0], "$Label1");
+	assert_int_equal(ch.n_flags_changed, 1);
+	assert_int_equal(b->msgs[0].keywords, 2u);
+	imap_mbox_changes_free(&ch);
+	/* b finds a's keyword without creating it */
+	assert_int_equal(imap_mbox_keyword(b, "JUNK", 4, false, &err), 1);
+	/* b creates one, then a another: a's sync reports b's (once), b's
+	 * reports a's, neither its own */
+	assert_int_equal(imap_mbox_keyword(b, "Other", 5, true, &err), 2);
+	assert_int_equal(imap_mbox_keyword(a, "Mine", 4, true, &err), 3);
+	assert_string_equal(a->keywords[2], "Other");
+	xsync(a, &ch);
+	assert_true(ch.keywords_changed);
+	imap_mbox_changes_free(&ch);
+	xsync(a, &ch);
+	assert_false(ch.keywords_changed);
+	imap_mbox_changes_free(&ch);
+	xsync(b, &ch);
+	assert_true(ch.keywords_changed);
+	assert_int_equal(b->keyword_count, 4);
+	imap_mbox_changes_free(&ch);
+	xsync(b, &ch);
+	assert_false(ch.keywords_changed);
+	imap_mbox_changes_free(&ch);
+	/* fill up to 26, then ENOSPC */
+	for (k = 4; k < IMAP_MBOX_KEYWORDS_MAX; k++) {
+		snprintf(name, sizeof(name), "kw%d", k);
+		assert_int_equal(imap_mbox_keyword(b, name, strlen(name), true,
+						   &err),
+				 k);
+	}
+	assert_int_equal(imap_mbox_keyword(b, "one-more", 8, true, &err), -1);
+	assert_int_equal(errno, ENOSPC);
+	/* existing ones still found */
+	assert_int_equal(imap_mbox_keyword(b, "kw25", 4, true, &err), 25);
+	assert_int_equal(imap_mbox_store(b, 0, IMAP_MBOX_SEEN, 1u << 25, &err),
+			 0);
+	assert_non_null(strstr(b->msgs[0].name, ":2,Sz"));
+	xsync(a, &ch);
+	assert_true(ch.keywords_changed);
+	assert_int_equal(a->keyword_count, 26);
+	assert_int_equal(a->msgs[0].keywords, 1u << 25);
+	imap_mbox_changes_free(&ch);
+	imap_mbox_close(&a);
+	imap_mbox_close(&b);
+}
+
+static void
+test_damaged_keyword_file(void **state)
+{
+	struct fixture *f = *state;
+	struct imap_mbox *mb;
+	const char *err = NULL;
+
+	put(f->dir, "", "quail-keywords",
+	    "0 good\n1 \\bad\nnonsense\n2 fine\n\x01\x02\n3 x");
+	put(f->dir, "cur", "1700000000.M1P1Q1.host,S=2,W=3:2,abcdz", "a\n");
+	mb = xopen(f->dir, false);
+	assert_int_equal(mb->keyword_count, 3);
+	assert_string_equal(mb->keywords[0], "good");
+	assert_non_null(mb->keywords[1]); /* a placeholder keeps index 1 */
+	assert_true(imap_mbox_keyword_valid(mb->keywords[1],
+					    strlen(mb->keywords[1])));
+	assert_string_equal(mb->keywords[2], "fine");
+	/* letters without a name are not reported, but kept by a store */
+	assert_int_equal(mb->msgs[0].keywords, 7u);
+	assert_int_equal(imap_mbox_store(mb, 0, IMAP_MBOX_SEEN, 1u, &err), 0);
+	assert_string_equal(mb->msgs[0].name,
+			    "1700000000.M1P1Q1.host,S=2,W=3:2,Sadz");
+	/* a new keyword takes index 3 */
+	assert_int_equal(imap_mbox_keyword(mb, "new", 3, true, &err), 3);
+	imap_mbox_close(&mb);
+	/* a file that is too large is no keyword file */
+	{
+		char *big = malloc(IMAP_MBOX_KEYWORDS_FILE_MAX_BYTES + 2);
+
+		assert_non_null(big);
+		memset(big, '\n', IMAP_MBOX_KEYWORDS_FILE_MAX_BYTES + 1);
+		memcpy(big, "0 k\n", 4);
+		big[IMAP_MBOX_KEYWORDS_FILE_MAX_BYTES + 1] = '\0';
+		put(f->dir, "", "quail-keywords", big);
+		free(big);
+	}
+	/* a session keeps what it knows (indexes must not move under it);
+	 * a fresh one reads the file */
+	mb = xopen(f->dir, false);
+	assert_int_equal(mb->keyword_count, 4);
+	imap_mbox_close(&mb);
+	imap_mbox_release();
+	mb = xopen(f->dir, false);
+	assert_int_equal(mb->keyword_count, 0);
+	imap_mbox_close(&mb);
+}
+
+static void
+test_append_copy(void **state)
+{
+	struct fixture *f = *state;
+	struct imap_mbox *mb, *dst;
+	const char *kws[] = { "$Forwarded", "Work" };
+	const char *err = NULL;
+	uint32_t uidv, uid, uids[3];
+	size_t idx[3];
+	time_t t;
+	struct buf out = BUF_INIT;
+
+	/* into a folder that does not exist: ENOENT (TRYCREATE) */
+	{
+		char missing[128];
+
+		snprintf(missing, sizeof(missing), "%s/.Nope", f->dir);
+		assert_int_equal(imap_mbox_append(missing, "a", 1, 0, NULL, 0,
+						  0, &uidv, &uid, &err),
+				 -1);
+		assert_int_equal(errno, ENOENT);
+	}
+	assert_int_equal(imap_mbox_append(f->dir, "A: b\r\n\r\nx\ry\r\n", 13,
+					  IMAP_MBOX_SEEN | IMAP_MBOX_RECENT,
+					  kws, 2, 1000000000, &uidv, &uid,
+					  &err),
+			 0);
+	assert_int_equal(uid, 1);
+	assert_true(uidv != 0);
+	assert_int_equal(imap_mbox_append(f->dir, "second\n", 7, 0, NULL, 0, 0,
+					  &uidv, &uid, &err),
+			 0);
+	assert_int_equal(uid, 2);
+	assert_int_equal(count_dir(f->dir, "cur"), 2);
+	mb = xopen(f->dir, false);
+	assert_int_equal(mb->n, 2);
+	assert_int_equal(mb->uidvalidity, uidv);
+	assert_int_equal(mb->recent, 0);
+	assert_int_equal(mb->msgs[0].flags, IMAP_MBOX_SEEN);
+	assert_int_equal(mb->msgs[0].keywords, 3u);
+	assert_string_equal(mb->keywords[0], "$Forwarded");
+	assert_int_equal(mb->msgs[0].vsize, 13);
+	assert_int_equal(imap_mbox_msg_read(mb, 0, SIZE_MAX, &out, &err), 0);
+	assert_string_equal(buf_cstr(&out), "A: b\n\nx\ry\n");
+	buf_free(&out);
+	assert_int_equal(imap_mbox_msg_date(mb, 0, &t, &err), 0);
+	assert_int_equal(t, 1000000000);
+	/* appending to the open folder: the next sync sees it */
+	assert_int_equal(imap_mbox_append(f->dir, "3\n", 2, 0, NULL, 0, 0,
+					  &uidv, &uid, &err),
+			 0);
+	assert_int_equal(uid, 3);
+	{
+		struct imap_mbox_changes ch;
+
+		xsync(mb, &ch);
+		assert_int_equal(ch.n_new, 1);
+		assert_int_equal(mb->msgs[2].uid, 3);
+		imap_mbox_changes_free(&ch);
+	}
+	/* copy 1 and 3 into the other folder, in that order */
+	assert_int_equal(imap_mbox_append(f->dir2, "pre\n", 4, 0, kws + 1, 1, 0,
+					  &uidv, &uid, &err),
+			 0);
+	idx[0] = 2;
+	idx[1] = 0;
+	assert_int_equal(imap_mbox_copy(mb, idx, 2, f->dir2, &uidv, uids, &err),
+			 0);
+	assert_int_equal(uids[0], 2);
+	assert_int_equal(uids[1], 3);
+	dst = xopen(f->dir2, true);
+	assert_int_equal(dst->uidvalidity, uidv);
+	assert_int_equal(dst->n, 3);
+	assert_string_equal(dst->keywords[0], "Work");
+	assert_string_equal(dst->keywords[1], "$Forwarded");
+	/* keywords mapped by name: $Forwarded=b, Work=a */
+	assert_int_equal(dst->msgs[2].keywords, 3u);
+	assert_int_equal(dst->msgs[2].flags, IMAP_MBOX_SEEN);
+	assert_int_equal(dst->msgs[2].vsize, 13);
+	assert_int_equal(imap_mbox_msg_date(dst, 2, &t, &err), 0);
+	assert_int_equal(t, 1000000000);
+	assert_int_equal(imap_mbox_msg_read(dst, 1, SIZE_MAX, &out, &err), 0);
+	assert_string_equal(buf_cstr(&out), "3\n");
+	buf_free(&out);
+	imap_mbox_close(&dst);
+	/* a vanished source gets UID 0 */
+	{
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/cur/%s", f->dir,
+			 mb->msgs[1].name);
+		assert_int_equal(unlink(path), 0);
+	}
+	idx[0] = 1;
+	idx[1] = 0;
+	assert_int_equal(imap_mbox_copy(mb, idx, 2, f->dir2, &uidv, uids, &err),
+			 0);
+	assert_int_equal(uids[0], 0);
+	assert_int_equal(uids[1], 4);
+	/* copy to a missing folder */
+	{
+		char missing[128];
+
+		snprintf(missing, sizeof(missing), "%s/.Nope", f->dir);
+		assert_int_equal(imap_mbox_copy(mb, idx, 1, missing, &uidv,
+						uids, &err),
+				 -1);
+		assert_int_equal(errno, ENOENT);
+	}
+	imap_mbox_close(&mb);
+}
+
+static void
+test_cache(void **state)
+{
+	struct fixture *f = *state;
+	struct imap_mbox *mb;
+	const char *err = NULL, *val;
+	size_t len, i;
+	char path[512], big[100];
+	struct stat st;
+	unsigned n;
+
+	for (n = 1; n <= 8; n++)
+		deliver(f->dir, n, "Subject: c\n\nbody\n");
+	/* a name without W=: computed once, then from the cache */
+	put(f->dir, "cur", "1700000001.M1P1Q1.host:2,S", "l1\nl2\n");
+	mb = xopen(f->dir, false);
+	assert_int_equal(mb->n, 9);
+	assert_int_equal(mb->msgs[8].vsize, 8);
+	assert_int_equal(imap_mbox_cache_get(mb, 0, 'E', &val, &len), 0);
+	for (i = 0; i < mb->n; i++) {
+		snprintf(big, sizeof(big), "env%zu", i);
+		assert_int_equal(imap_mbox_cache_put(mb, i, 'E', big,
+						     strlen(big)),
+				 0);
+	}
+	assert_int_equal(imap_mbox_cache_put(mb, 0, 'B', "", 0), 0);
+	assert_int_equal(imap_mbox_cache_put(mb, 0, 'E', "env0b", 5), 0);
+	assert_int_equal(imap_mbox_cache_get(mb, 0, 'E', &val, &len), 1);
+	assert_int_equal(len, 5);
+	assert_memory_equal(val, "env0b", 5);
+	/* too large values are ignored */
+	{
+		char *huge = calloc(1, IMAP_MBOX_CACHE_VALUE_MAX_BYTES + 1);
+
+		assert_non_null(huge);
+		assert_int_equal(imap_mbox_cache_put(
+					 mb, 1, 'B', huge,
+					 IMAP_MBOX_CACHE_VALUE_MAX_BYTES + 1),
+				 0);
+		assert_int_equal(imap_mbox_cache_get(mb, 1, 'B', &val, &len),
+				 0);
+		assert_int_equal(imap_mbox_cache_put(
+					 mb, 1, 'B', huge,
+					 IMAP_MBOX_CACHE_VALUE_MAX_BYTES),
+				 0);
+		assert_int_equal(imap_mbox_cache_get(mb, 1, 'B', &val, &len),
+				 1);
+		assert_int_equal(len, IMAP_MBOX_CACHE_VALUE_MAX_BYTES);
+		free(huge);
+	}
+	assert_int_equal(imap_mbox_cache_flush(mb, &err), 0);
+	imap_mbox_close(&mb);
+
+	/* the W= computed is not computed again: change the file and the
+	 * cached size stays */
+	snprintf(path, sizeof(path), "%s/cur/1700000001.M1P1Q1.host:2,S",
+		 f->dir);
+	put(f->dir, "cur", "1700000001.M1P1Q1.host:2,S", "l1\nl2\nl3\n");
+	mb = xopen(f->dir, false);
+	assert_int_equal(mb->msgs[8].vsize, 8);
+	assert_int_equal(imap_mbox_cache_get(mb, 0, 'E', &val, &len), 1);
+	assert_memory_equal(val, "env0b", 5);
+	assert_int_equal(imap_mbox_cache_get(mb, 0, 'B', &val, &len), 1);
+	assert_int_equal(len, 0);
+	assert_int_equal(imap_mbox_cache_get(mb, 7, 'E', &val, &len), 1);
+	assert_memory_equal(val, "env7", 4);
+	/* expunge most: the next flush compacts */
+	for (i = 0; i < 7; i++)
+		assert_int_equal(imap_mbox_store(mb, i, IMAP_MBOX_DELETED, 0,
+						 &err),
+				 0);
+	assert_int_equal(imap_mbox_expunge(mb, NULL, true, NULL, NULL, &err),
+			 0);
+	assert_int_equal(mb->n, 2);
+	snprintf(path, sizeof(path), "%s/quail-cache", f->dir);
+	assert_int_equal(stat(path, &st), 0);
+	{
+		off_t before = st.st_size;
+
+		assert_int_equal(imap_mbox_cache_put(mb, 0, 'S', "1", 1), 0);
+		assert_int_equal(imap_mbox_cache_flush(mb, &err), 0);
+		assert_int_equal(stat(path, &st), 0);
+		assert_true(st.st_size < before / 4);
+	}
+	assert_int_equal(imap_mbox_cache_get(mb, 0, 'E', &val, &len), 1);
+	assert_memory_equal(val, "env7", 4);
+	imap_mbox_close(&mb);
+
+	/* damaged: the good prefix is used, the file rewritten */
+	assert_int_equal(truncate(path, st.st_size - 3), 0);
+	imap_mbox_release();
+	mb = xopen(f->dir, false);
+	{
+		int got = imap_mbox_cache_get(mb, 0, 'E', &val, &len);
+
+		assert_true(got == 0 || (got == 1 && len == 4));
+	}
+	assert_int_equal(imap_mbox_cache_flush(mb, &err), 0);
+	imap_mbox_close(&mb);
+	{
+		FILE *fp = fopen(path, "r");
+		char data[4096];
+		size_t dl, good;
+
+		assert_non_null(fp);
+		dl = fread(data, 1, sizeof(data), fp);
+		fclose(fp);
+		struct cache_ctx cc;
+
+		/* rewritten whole: the damaged tail is gone */
+		memset(&cc, 0, sizeof(cc));
+		assert_int_equal(imap_mbox_cache_parse(data, dl, cache_cb, &cc,
+						       &good),
+				 1);
+		assert_int_equal(good, dl);
+	}
+	/* garbage: ignored entirely */
+	put(f->dir, "", "quail-cache", "\x01garbage");
+	imap_mbox_release();
+	mb = xopen(f->dir, false);
+	assert_int_equal(mb->msgs[1].vsize, 12); /* read again */
+	assert_int_equal(imap_mbox_cache_get(mb, 0, 'E', &val, &len), 0);
+	assert_int_equal(imap_mbox_cache_put(mb, 0, 'E', "z", 1), 0);
+	imap_mbox_close(&mb); /* flushes */
+	imap_mbox_release();
+	mb = xopen(f->dir, true);
+	assert_int_equal(imap_mbox_cache_get(mb, 0, 'E', &val, &len), 1);
+	assert_memory_equal(val, "z", 1);
+	imap_mbox_close(&mb);
+}
+
+static void
+test_status(void **state)
+{
+	struct fixture *f = *state;
+	struct imap_mbox_status st;
+	struct imap_mbox *mb;
+	const char *err = NULL;
+	char missing[128];
+
+	deliver(f->dir, 1, "a\n");
+	deliver(f->dir, 2, "bb\n");
+	put(f->dir, "cur", "1600000000.M1P1Q1.host,S=2,W=3:2,S", "c\n");
+	put(f->dir, "cur", "1600000000.M2P1Q1.host:2,", "d\ne\n");
+	assert_int_equal(imap_mbox_status(f->dir, &st, &err), 0);
+	assert_int_equal(st.messages, 4);
+	assert_int_equal(st.recent, 2);
+	assert_int_equal(st.unseen, 3);
+	assert_int_equal(st.uidnext, 5);
+	assert_true(st.uidvalidity != 0);
+	assert_int_equal(st.size, 3 + 3 + 4 + 6);
+	assert_int_equal(count_dir(f->dir, "new"), 2); /* nothing moved */
+	mb = xopen(f->dir, true);
+	assert_int_equal(mb->uidvalidity, st.uidvalidity);
+	assert_int_equal(mb->uidnext, 5);
+	imap_mbox_close(&mb);
+	snprintf(missing, sizeof(missing), "%s/.Nope", f->dir);
+	assert_int_equal(imap_mbox_status(missing, &st, &err), -1);
+	assert_int_equal(errno, ENOENT);
+}
+
+static void
+test_tmp_and_hostile(void **state)
+{
+	struct fixture *f = *state;
+	struct imap_mbox *mb;
+	struct imap_mbox_changes ch;
+	struct timespec old[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+	char path[512], target[512];
+	const char *err = NULL;
+
+	put(f->dir, "tmp", "stale", "x");
+	put(f->dir, "tmp", "fresh", "x");
+	snprintf(path, sizeof(path), "%s/tmp/stale", f->dir);
+	assert_int_equal(utimensat(AT_FDCWD, path, old, 0), 0);
+	/* read-only removes nothing; read-write only what is old (the
+	 * ctime cannot be set back: now is moved forward instead) */
+	mb = xopen(f->dir, true);
+	imap_mbox_close(&mb);
+	assert_true(exists(f->dir, "tmp", "stale"));
+	imap_mbox_clean_tmp(f->dir, time(NULL) + IMAP_MBOX_TMP_STALE_SECS - 60);
+	assert_true(exists(f->dir, "tmp", "stale"));
+	imap_mbox_clean_tmp(f->dir, time(NULL) + IMAP_MBOX_TMP_STALE_SECS + 60);
+	assert_false(exists(f->dir, "tmp", "stale"));
+	assert_false(exists(f->dir, "tmp", "fresh"));
+	put(f->dir, "tmp", "fresh", "x");
+	/* a symlink in cur/ is not listed; one that replaces a message
+	 * after the listing is never followed */
+	snprintf(target, sizeof(target), "%s/secret", f->dir);
+	put(f->dir, "", "secret", "secret\n");
+	snprintf(path, sizeof(path), "%s/cur/1700000000.M1P1Q1.host:2,S",
+		 f->dir);
+	assert_int_equal(symlink(target, path), 0);
+	put(f->dir, "cur", "1700000000.M2P1Q1.host:2,S", "m\n");
+	mb = xopen(f->dir, false);
+	assert_true(exists(f->dir, "tmp", "fresh"));
+	assert_int_equal(mb->n, 1);
+	snprintf(path, sizeof(path), "%s/cur/1700000000.M2P1Q1.host:2,S",
+		 f->dir);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(symlink(target, path), 0);
+	assert_int_equal(imap_mbox_msg_open(mb, 0, &err), -1);
+	assert_int_equal(errno, ELOOP);
+	/* the folder vanishes: sync says ENOENT */
+	snprintf(path, sizeof(path), "rm -rf '%s/cur' '%s/new'", f->dir,
+		 f->dir);
+	assert_int_equal(system(path), 0);
+	assert_int_equal(imap_mbox_sync(mb, &ch, &err), -1);
+	assert_int_equal(errno, ENOENT);
+	imap_mbox_close(&mb);
+	{
+		struct imap_mbox *none = NULL;
+
+		assert_int_equal(imap_mbox_open(&none, f->dir, false, &err),
+				 -1);
+		assert_null(none);
+	}
+}
+
+/* Sets the mtimes of new/ and cur/ to t (a listing is then "stable"). */
+static void
+set_dir_times(const char *dir, time_t t)
+{
+	struct timespec ts[2] = { { t, 0 }, { t, 0 } };
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/new", dir);
+	assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+	snprintf(path, sizeof(path), "%s/cur", dir);
+	assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+}
+
+/* A sync lists nothing while new/ and cur/ keep their mtimes (seen by
+ * hiding a change behind the old mtimes), and lists again when they move
+ * or when the last listing was close to a change. */
+static void
+test_sync_skips_listing(void **state)
+{
+	struct fixture *f = *state;
+	struct imap_mbox *mb;
+	struct imap_mbox_changes ch;
+	time_t old = time(NULL) - 3600;
+
+	deliver(f->dir, 1, "a\n");
+	mb = xopen(f->dir, false); /* moves it: dirs changed just now */
+	set_dir_times(f->dir, old);
+	xsync(mb, &ch); /* lists (last listing was unstable) */
+	imap_mbox_changes_free(&ch);
+	put(f->dir, "cur", "1700000000.M2P1Q2.host,S=2,W=3:2,", "b\n");
+	set_dir_times(f->dir, old);
+	xsync(mb, &ch);
+	assert_int_equal(ch.n_new, 0); /* not listed: mtimes unchanged */
+	imap_mbox_changes_free(&ch);
+	set_dir_times(f->dir, old + 1);
+	xsync(mb, &ch);
+	assert_int_equal(ch.n_new, 1);
+	assert_int_equal(mb->n, 2);
+	imap_mbox_changes_free(&ch);
+	/* a fresh mtime: listed again even when it does not move */
+	put(f->dir, "cur", "1700000000.M3P1Q3.host,S=2,W=3:2,", "c\n");
+	xsync(mb, &ch);
+	assert_int_equal(ch.n_new, 1);
+	imap_mbox_changes_free(&ch);
+	{
+		/* the mtimes the last listing saw, put back after a change:
+		 * that listing was less than a second after a change, so it
+		 * is not trusted and the folder is listed again */
+		struct stat st;
+		char path[512];
+		struct timespec ts[2];
+
+		snprintf(path, sizeof(path), "%s/cur", f->dir);
+		assert_int_equal(stat(path, &st), 0);
+		put(f->dir, "cur", "1700000000.M4P1Q4.host,S=2,W=3:2,", "d\n");
+		ts[0] = ts[1] = st.st_mtim;
+		assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+	}
+	xsync(mb, &ch);
+	assert_int_equal(ch.n_new, 1);
+	assert_int_equal(mb->n, 4);
+	imap_mbox_changes_free(&ch);
+	/* a rebuilt uid list (new UIDVALIDITY) is an error for the open
+	 * folder */
+	put(f->dir, "", "quail-uidlist", "V1 12345 100\n");
+	assert_int_equal(imap_mbox_sync(mb, &ch, &(const char *){ NULL }), -1);
+	assert_int_equal(errno, ESTALE);
+	imap_mbox_close(&mb);
+}
+
+/* Expunging a message another session renamed; COPY across file systems
+ * (no link(2)): the bytes are copied, the date kept. */
+static void
+test_expunge_moved_copy_exdev(void **state)
+{
+	struct fixture *f = *state;
+	struct imap_mbox *a, *b, *dst;
+	const char *err = NULL;
+	char shm[64], cmd[128];
+	uint32_t uidv, uids[2];
+	size_t idx[2] = { 0, 1 };
+	time_t t;
+	struct buf out = BUF_INIT;
+
+	deliver(f->dir, 1, "one\n");
+	deliver(f->dir, 2, "two\n");
+	a = xopen(f->dir, false);
+	b = xopen(f->dir, false);
+	assert_int_equal(imap_mbox_store(a, 0, IMAP_MBOX_DELETED, 0, &err), 0);
+	assert_int_equal(imap_mbox_expunge(b, NULL, false, NULL, NULL, &err), 0);
+	assert_int_equal(b->n, 0);
+	assert_int_equal(count_dir(f->dir, "cur"), 0);
+	assert_int_equal(count_dir(f->dir, "new"), 0);
+	imap_mbox_close(&a);
+	imap_mbox_close(&b);
+
+	assert_int_equal(imap_mbox_append(f->dir, "x\r\n", 3, IMAP_MBOX_FLAGGED,
+					  NULL, 0, 1234567890, &uidv, uids,
+					  &err),
+			 0);
+	assert_int_equal(imap_mbox_append(f->dir, "y\r\n", 3, 0, NULL, 0,
+					  1234567891, &uidv, uids, &err),
+			 0);
+	a = xopen(f->dir, false);
+	snprintf(shm, sizeof(shm), "/dev/shm/test_imap_mbox.XXXXXX");
+	if (mkdtemp(shm) == NULL)
+		skip();
+	assert_int_equal(rmdir(shm), 0);
+	mkmaildir(shm);
+	assert_int_equal(imap_mbox_copy(a, idx, 2, shm, &uidv, uids, &err), 0);
+	assert_int_equal(uids[0], 1);
+	assert_int_equal(uids[1], 2);
+	dst = xopen(shm, true);
+	assert_int_equal(dst->n, 2);
+	assert_int_equal(dst->msgs[0].flags, IMAP_MBOX_FLAGGED);
+	assert_int_equal(imap_mbox_msg_date(dst, 0, &t, &err), 0);
+	assert_int_equal(t, 1234567890);
+	assert_int_equal(imap_mbox_msg_date(dst, 1, &t, &err), 0);
+	assert_int_equal(t, 1234567891);
+	assert_int_equal(imap_mbox_msg_read(dst, 1, SIZE_MAX, &out, &err), 0);
+	assert_string_equal(buf_cstr(&out), "y\n");
+	buf_free(&out);
+	assert_int_equal(count_dir(shm, "tmp"), 0);
+	imap_mbox_close(&dst);
+	imap_mbox_close(&a);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", shm);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* APPEND with a keyword when the folder has 26: ENOSPC, nothing
+ * written. */
+static void
+test_append_keywords_full(void **state)
+{
+	struct fixture *f = *state;
+	const char *kw[] = { "k0" }, *more[] = { "another" }, *bad[] = { "a b" };
+	const char *err = NULL;
+	struct buf text = BUF_INIT;
+	uint32_t uidv, uid;
+	int k;
+
+	for (k = 0; k < IMAP_MBOX_KEYWORDS_MAX; k++)
+		assert_int_equal(buf_printf(&text, "%d k%d\n", k, k), 0);
+	put(f->dir, "", "quail-keywords", buf_cstr(&text));
+	buf_free(&text);
+	assert_int_equal(imap_mbox_append(f->dir, "a\n", 2, 0, kw, 1, 0, &uidv,
+					  &uid, &err),
+			 0);
+	assert_int_equal(imap_mbox_append(f->dir, "a\n", 2, 0, more, 1, 0,
+					  &uidv, &uid, &err),
+			 -1);
+	assert_int_equal(errno, EMLINK); /* not ENOSPC: no disk full */
+	assert_int_equal(imap_mbox_append(f->dir, "a\n", 2, 0, bad, 1, 0,
+					  &uidv, &uid, &err),
+			 -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(count_dir(f->dir, "cur"), 1);
+	assert_int_equal(count_dir(f->dir, "tmp"), 0);
+}
+
+/* UIDs given out of name order (another program's list): msgs[] is in
+ * UID order all the same, and find_uid works on it. */
+static void
+test_uid_order(void **state)
+{
+	struct fixture *f = *state;
+	struct imap_mbox *mb;
+
+	put(f->dir, "", "quail-uidlist",
+	    "V1 1000 10\n3 1700000009.M1P1Q1.zz\n7 1700000001.M1P1Q1.aa\n");
+	put(f->dir, "cur", "1700000001.M1P1Q1.aa,S=2:2,S", "a\n");
+	put(f->dir, "cur", "1700000009.M1P1Q1.zz,S=2:2,", "z\n");
+	put(f->dir, "cur", "1700000005.M1P1Q1.mm,S=2:2,", "m\n");
+	mb = xopen(f->dir, false);
+	assert_int_equal(mb->uidvalidity, 1000);
+	assert_int_equal(mb->n, 3);
+	assert_int_equal(mb->msgs[0].uid, 3);
+	assert_int_equal(mb->msgs[1].uid, 7);
+	assert_int_equal(mb->msgs[2].uid, 10);
+	assert_int_equal(mb->uidnext, 11);
+	assert_int_equal(mb->msgs[1].flags, IMAP_MBOX_SEEN);
+	assert_int_equal(imap_mbox_find_uid(mb, 7), 1);
+	assert_int_equal(imap_mbox_find_uid(mb, 10), 2);
+	assert_int_equal(imap_mbox_find_uid(mb, 1), -1);
+	imap_mbox_close(&mb);
+}
+
+/* Re-opening the folder closed last: one sync, \Recent starts over,
+ * changes made meanwhile are there, a folder re-created under the same
+ * name is read afresh. */
+static void
+test_reopen(void **state)
+{
+	struct fixture *f = *state;
+	struct imap_mbox *mb, *first;
+	time_t old = time(NULL) - 3600;
+	char cmd[256];
+	uint32_t uidv;
+
+	deliver(f->dir, 1, "a\n");
+	deliver(f->dir, 2, "b\n");
+	mb = xopen(f->dir, false);
+	assert_int_equal(mb->recent, 2);
+	uidv = mb->uidvalidity;
+	first = mb;
+	imap_mbox_close(&mb);
+	/* reused: the same object, nothing recent any more */
+	mb = xopen(f->dir, false);
+	assert_ptr_equal(mb, first);
+	assert_int_equal(mb->n, 2);
+	assert_int_equal(mb->recent, 0);
+	assert_int_equal(mb->msgs[0].flags & IMAP_MBOX_RECENT, 0);
+	imap_mbox_close(&mb);
+	/* a delivery meanwhile: recent for the re-opened session */
+	deliver(f->dir, 3, "c\n");
+	mb = xopen(f->dir, false);
+	assert_ptr_equal(mb, first);
+	assert_int_equal(mb->n, 3);
+	assert_int_equal(mb->recent, 1);
+	assert_int_equal(mb->msgs[2].flags, IMAP_MBOX_RECENT);
+	assert_true(mb->msgs[2].in_cur);
+	imap_mbox_close(&mb);
+	/* proof that it is not listed again: a change hidden behind the
+	 * old mtimes stays unseen until they move */
+	mb = xopen(f->dir, false);
+	set_dir_times(f->dir, old);
+	imap_mbox_close(&mb);
+	mb = xopen(f->dir, false); /* lists: mtimes moved */
+	imap_mbox_close(&mb);
+	put(f->dir, "cur", "1700000000.M9P1Q9.host,S=2,W=3:2,", "d\n");
+	set_dir_times(f->dir, old);
+	mb = xopen(f->dir, false);
+	assert_int_equal(mb->n, 3);
+	imap_mbox_close(&mb);
+	/* another mode: opened afresh (read-only: new/ is recent) */
+	deliver(f->dir, 4, "e\n");
+	mb = xopen(f->dir, true);
+	assert_ptr_not_equal(mb, first);
+	assert_int_equal(mb->n, 5);
+	assert_int_equal(mb->recent, 1);
+	imap_mbox_close(&mb);
+	mb = xopen(f->dir, true); /* read-only reused: still recent */
+	assert_int_equal(mb->recent, 1);
+	/* the hidden one and the delivery got their UIDs together, in
+	 * name order: "M000004" before "M9" */
+	assert_false(mb->msgs[3].in_cur);
+	assert_int_equal(mb->msgs[3].flags, IMAP_MBOX_RECENT);
+	imap_mbox_close(&mb);
+	/* deleted and created again under the same name: a new folder */
+	mb = xopen(f->dir2, false);
+	imap_mbox_close(&mb);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir2);
+	assert_int_equal(system(cmd), 0);
+	mkmaildir(f->dir2);
+	deliver(f->dir2, 7, "new folder\n");
+	mb = xopen(f->dir2, false);
+	assert_int_equal(mb->n, 1);
+	assert_int_equal(mb->msgs[0].uid, 1);
+	assert_int_equal(mb->recent, 1);
+	assert_true(mb->uidvalidity != uidv || mb->uidvalidity != 0);
+	imap_mbox_close(&mb);
+	/* deleted: ENOENT */
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir2);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(imap_mbox_open(&mb, f->dir2, false, &(const char *){ NULL }),
+			 -1);
+	assert_int_equal(errno, ENOENT);
+	assert_null(mb);
+	imap_mbox_release();
+}
+
+static void
+test_many(void **state)
+{
+	struct fixture *f = *state;
+	struct imap_mbox *mb, *b;
+	struct imap_mbox_changes ch;
+	const char *err = NULL;
+	struct timespec t0, t1;
+	unsigned i, n = 2000;
+	double open_s, sync_s, store_s;
+
+	for (i = 0; i < n; i++)
+		deliver(f->dir, i, "Subject: many\n\nbody\n");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	mb = xopen(f->dir, false);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	open_s = (double)(t1.tv_sec - t0.tv_sec) +
+		 (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	assert_int_equal(mb->n, n);
+	assert_int_equal(mb->recent, n);
+	for (i = 0; i < n; i++)
+		assert_int_equal(mb->msgs[i].uid, i + 1);
+	b = xopen(f->dir, false);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < n; i += 2)
+		assert_int_equal(imap_mbox_store(mb, i, IMAP_MBOX_SEEN, 0,
+						 &err),
+				 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	store_s = (double)(t1.tv_sec - t0.tv_sec) +
+		  (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	xsync(b, &ch);
+	assert_int_equal(ch.n_flags_changed, n / 2);
+	for (i = 0; i < n / 2; i++)
+		assert_int_equal(ch.flags_changed[i], 2 * i);
+	imap_mbox_changes_free(&ch);
+	xsync(mb, &ch);
+	assert_int_equal(ch.n_flags_changed + ch.n_new + ch.n_expunged, 0);
+	imap_mbox_changes_free(&ch);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	xsync(mb, &ch);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	sync_s = (double)(t1.tv_sec - t0.tv_sec) +
+		 (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	imap_mbox_changes_free(&ch);
+	printf("# %u messages: open %.1f ms, %u stores %.1f ms, sync %.2f ms\n",
+	       n, open_s * 1e3, n / 2, store_s * 1e3, sync_s * 1e3);
+	imap_mbox_close(&mb);
+	imap_mbox_close(&b);
+}
+
+/* The mtime of dir/sub. */
+static struct timespec
+dir_mtime(const char *dir, const char *sub)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, sub);
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_mtim;
+}
+
+static void
+set_dir_mtime(const char *dir, const char *sub, struct timespec t)
+{
+	struct timespec ts[2] = { t, t };
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, sub);
+	assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+}
+
+/* A file put into cur/ behind the session's back with cur/'s mtime put
+ * back: found only by a listing (shows whether a sync listed). */
+static void
+hide_msg(const char *dir, const char *name)
+{
+	struct timespec t = dir_mtime(dir, "cur");
+
+	put(dir, "cur", name, "h\n");
+	set_dir_mtime(dir, "cur", t);
+}
+
+/* Own changes (lib/imap_mbox.c "own changes"): a sync after only this
+ * handle's STORE, EXPUNGE, or this process's APPEND/COPY into the folder
+ * lists nothing and reports nothing for them (APPEND/COPY: new messages
+ * with the right UIDs); a change by someone else before, between or
+ * after ours still makes the sync list and report exactly that. */
+static void
+test_own_changes(void **state)
+{
+	struct fixture *f = *state;
+	struct imap_mbox *a, *b;
+	struct imap_mbox_changes ch;
+	const char *err = NULL;
+	uint32_t uidv, uid, uid2, cuid;
+	size_t idx;
+	unsigned i;
+
+	for (i = 1; i <= 5; i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name),
+			 "1700000000.M%uP1Q%u.host,S=2,W=3:2,", i, i);
+		put(f->dir, "cur", name, "x\n");
+	}
+	a = xopen(f->dir, false);
+	b = xopen(f->dir, false);
+	assert_int_equal(a->n, 5);
+
+	/* a's STORE, then a's sync: not listed (the hidden file stays
+	 * hidden), nothing reported */
+	assert_int_equal(imap_mbox_store(a, 0, IMAP_MBOX_SEEN, 0, &err), 0);
+	hide_msg(f->dir, "1700000001.M1P1Q1.hidden,S=2,W=3:2,");
+	xsync(a, &ch);
+	assert_int_equal(ch.n_flags_changed + ch.n_expunged + ch.n_new, 0);
+	assert_false(ch.keywords_changed);
+	imap_mbox_changes_free(&ch);
+	assert_int_equal(a->n, 5);
+
+	/* someone else (b) before a's next STORE: a's sync lists, reports
+	 * b's change and the hidden file, not its own */
+	assert_int_equal(imap_mbox_store(b, 1, IMAP_MBOX_FLAGGED, 0, &err), 0);
+	assert_int_equal(imap_mbox_store(a, 2, IMAP_MBOX_ANSWERED, 0, &err),
+			 0);
+	xsync(a, &ch);
+	assert_int_equal(ch.n_flags_changed, 1);
+	assert_int_equal(ch.flags_changed[0], 1);
+	assert_int_equal(ch.n_new, 1);
+	assert_int_equal(ch.n_expunged, 0);
+	imap_mbox_changes_free(&ch);
+	assert_int_equal(a->n, 6);
+
+	/* someone else after a's STORE, before a's sync: listed */
+	assert_int_equal(imap_mbox_store(a, 3, IMAP_MBOX_SEEN, 0, &err), 0);
+	assert_int_equal(imap_mbox_store(b, 4, IMAP_MBOX_DRAFT, 0, &err), 0);
+	xsync(a, &ch);
+	assert_int_equal(ch.n_flags_changed, 1);
+	assert_int_equal(ch.flags_changed[0], 4);
+	assert_int_equal(ch.n_new + ch.n_expunged, 0);
+	imap_mbox_changes_free(&ch);
+
+	/* b reports exactly a's and the hidden file */
+	xsync(b, &ch);
+	assert_int_equal(ch.n_flags_changed, 3);
+	assert_int_equal(ch.n_new, 1);
+	imap_mbox_changes_free(&ch);
+
+	/* a's EXPUNGE: a's sync lists nothing; b sees it */
+	assert_int_equal(imap_mbox_store(a, 5, IMAP_MBOX_DELETED, 0, &err), 0);
+	assert_int_equal(imap_mbox_expunge(a, NULL, true, NULL, NULL, &err), 0);
+	assert_int_equal(a->n, 5);
+	hide_msg(f->dir, "1700000002.M2P1Q2.hidden,S=2,W=3:2,");
+	xsync(a, &ch);
+	assert_int_equal(ch.n_flags_changed + ch.n_expunged + ch.n_new, 0);
+	imap_mbox_changes_free(&ch);
+	xsync(b, &ch);
+	assert_int_equal(ch.n_expunged, 1);
+	assert_int_equal(ch.expunged[0], 6);
+	assert_int_equal(ch.n_new, 1); /* b lists: the hidden one too */
+	imap_mbox_changes_free(&ch);
+	/* b's listing gave the hidden file a UID: a name a did not add in
+	 * the uid list, so a lists */
+	xsync(a, &ch);
+	assert_int_equal(ch.n_new, 1);
+	assert_int_equal(ch.n_flags_changed + ch.n_expunged, 0);
+	imap_mbox_changes_free(&ch);
+	assert_int_equal(a->n, 6);
+
+	/* APPEND by this process into a's folder (a is the first handle
+	 * open on it): new at a's sync with its UID, not \Recent, flags
+	 * from the name; not listed (the second hidden file stays hidden) */
+	assert_int_equal(imap_mbox_append(f->dir, "Subject: a\r\n\r\nb\r\n", 17,
+					  IMAP_MBOX_FLAGGED, NULL, 0, 0, &uidv,
+					  &uid, &err),
+			 0);
+	assert_int_equal(uidv, a->uidvalidity);
+	hide_msg(f->dir, "1700000004.M4P1Q4.hidden,S=2,W=3:2,");
+	xsync(a, &ch);
+	assert_int_equal(ch.n_new, 1);
+	assert_int_equal(ch.n_flags_changed + ch.n_expunged, 0);
+	imap_mbox_changes_free(&ch);
+	assert_int_equal(a->n, 7);
+	assert_int_equal(a->msgs[6].uid, uid);
+	assert_int_equal(a->msgs[6].flags, IMAP_MBOX_FLAGGED);
+	assert_int_equal(a->msgs[6].vsize, 17);
+	assert_int_equal(a->uidnext, uid + 1);
+	{
+		struct buf out = BUF_INIT;
+
+		assert_int_equal(imap_mbox_msg_read(a, 6, SIZE_MAX, &out, &err),
+				 0);
+		assert_string_equal(buf_cstr(&out), "Subject: a\n\nb\n");
+		buf_free(&out);
+	}
+	/* its STORE works on the name we remembered */
+	assert_int_equal(imap_mbox_store(a, 6, IMAP_MBOX_SEEN, 0, &err), 0);
+	xsync(a, &ch);
+	assert_int_equal(ch.n_flags_changed + ch.n_expunged + ch.n_new, 0);
+	imap_mbox_changes_free(&ch);
+
+	/* COPY from a into a itself, twice with an APPEND in between: all
+	 * three new at the next sync, in UID order */
+	idx = 6;
+	assert_int_equal(imap_mbox_copy(a, &idx, 1, f->dir, &uidv, &cuid, &err),
+			 0);
+	assert_int_equal(imap_mbox_append(f->dir, "c\n", 2, 0, NULL, 0, 0,
+					  &uidv, &uid2, &err),
+			 0);
+	assert_int_equal(cuid, uid + 1);
+	assert_int_equal(uid2, uid + 2);
+	xsync(a, &ch);
+	assert_int_equal(ch.n_new, 2);
+	assert_int_equal(a->msgs[7].uid, cuid);
+	assert_int_equal(a->msgs[8].uid, uid2);
+	assert_int_equal(a->msgs[7].flags, IMAP_MBOX_SEEN);
+	imap_mbox_changes_free(&ch);
+
+	/* our APPEND, and a message added by another process (a file and
+	 * its uid list line, the cur/ mtime hidden): the name we do not
+	 * know makes a's sync list, which finds both hidden files too */
+	assert_int_equal(imap_mbox_append(f->dir, "d\n", 2, 0, NULL, 0, 0,
+					  &uidv, &uid, &err),
+			 0);
+	{
+		char path[512], line[128];
+		struct timespec t = dir_mtime(f->dir, "cur");
+		FILE *fp;
+
+		put(f->dir, "cur", "1700000003.M3P1Q3.other,S=2,W=3:2,", "o\n");
+		set_dir_mtime(f->dir, "cur", t);
+		snprintf(path, sizeof(path), "%s/quail-uidlist", f->dir);
+		fp = fopen(path, "a");
+		assert_non_null(fp);
+		snprintf(line, sizeof(line), "%u 1700000003.M3P1Q3.other\n",
+			 (unsigned)uid + 1);
+		fputs(line, fp);
+		assert_int_equal(fclose(fp), 0);
+	}
+	xsync(a, &ch);
+	assert_int_equal(ch.n_new, 3); /* ours, the other, hidden #4 */
+	assert_int_equal(ch.n_expunged + ch.n_flags_changed, 0);
+	imap_mbox_changes_free(&ch);
+	assert_int_equal(a->n, 12);
+	assert_int_equal(imap_mbox_find_uid(a, uid) >= 0, 1);
+	assert_int_equal(imap_mbox_find_uid(a, uid + 1) >= 0, 1);
+
+	/* b (no own changes) sees all of it */
+	xsync(b, &ch);
+	assert_int_equal(b->n, 12);
+	imap_mbox_changes_free(&ch);
+	for (i = 0; i < a->n; i++) {
+		assert_int_equal(a->msgs[i].uid, b->msgs[i].uid);
+		assert_int_equal(a->msgs[i].flags & IMAP_MBOX_STORED_FLAGS,
+				 b->msgs[i].flags & IMAP_MBOX_STORED_FLAGS);
+	}
+	imap_mbox_close(&a);
+	imap_mbox_close(&b);
+}
+
+/* The safety net of own changes: a change by someone else hidden by an
+ * adopted mtime (here: a file put into cur/ with cur/'s mtime put back,
+ * as a change in the same instant as ours would look) is reported by a
+ * sync within IMB_OWN_RELIST_NSEC (5 s) while the session keeps
+ * syncing. */
+static void
+test_own_changes_net(void **state)
+{
+	struct fixture *f = *state;
+	struct imap_mbox *a;
+	struct imap_mbox_changes ch;
+	const char *err = NULL;
+	struct timespec t0, t1;
+	size_t got = 0;
+	int tries;
+
+	put(f->dir, "cur", "1700000000.M1P1Q1.host,S=2,W=3:2,", "x\n");
+	a = xopen(f->dir, false);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(imap_mbox_store(a, 0, IMAP_MBOX_SEEN, 0, &err), 0);
+	hide_msg(f->dir, "1700000001.M1P1Q1.hidden,S=2,W=3:2,");
+	/* bounded: 200 x 50 ms */
+	for (tries = 0; tries < 200 && got == 0; tries++) {
+		xsync(a, &ch);
+		got = ch.n_new;
+		assert_int_equal(ch.n_flags_changed + ch.n_expunged, 0);
+		imap_mbox_changes_free(&ch);
+		if (got == 0)
+			usleep(50 * 1000);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_int_equal(got, 1);
+	assert_int_equal(a->n, 2);
+	/* not at once: the adopted mtime hid it until the net */
+	assert_true(tries > 1);
+	assert_true(t1.tv_sec - t0.tv_sec <= 7);
+	imap_mbox_close(&a);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_letters),
+		cmocka_unit_test(test_keyword_valid),
+		cmocka_unit_test(test_keywords_parse),
+		cmocka_unit_test(test_cache_parse),
+		cmocka_unit_test_setup_teardown(test_open_recent, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_two_handles, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_readonly, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_keywords, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_keyword_file,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_append_copy, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_cache, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tmp_and_hostile, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_sync_skips_listing, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_expunge_moved_copy_exdev,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_append_keywords_full,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_uid_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_own_changes, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_own_changes_net, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
