@@ -30,6 +30,7 @@ helper="$top/bench/imap_bench.py"
 MESSAGES=100000
 TIMEOUT=3600            # seconds for each step
 DOVECOT_PORT=10143
+DOVECOT_TLS_PORT=10993
 DOVECOT_USER=bench@example.test
 DOVECOT_PASSWORD=benchpw
 DOVECOT_MAILDIR=/srv/ref/mail/example.test/bench/Maildir
@@ -126,11 +127,11 @@ timeout "$TIMEOUT" python3 "$helper" gen --count "$MESSAGES" "$src/Maildir" >"$r
 
 inst=$(mktemp -d "$tmpdir/quail-bench.XXXXXX")
 chmod 0755 "$inst"
-smtp_port=$(free_port) imap_port=$(free_port)
+smtp_port=$(free_port) imap_port=$(free_port) imaps_port=$(free_port)
 timeout 120 "$top/scripts/instance.sh" create "$inst" --smtp-port "$smtp_port" \
-	--imap-port "$imap_port" --auth-fail-delay 0 >"$results/instance-create.log" 2>&1 ||
+	--imap-port "$imap_port" --imaps-port "$imaps_port" --auth-fail-delay 0 >"$results/instance-create.log" 2>&1 ||
 	die "instance create failed: $(tail -3 "$results/instance-create.log")"
-grep -q '^imap ' "$inst/run/ports" || die "instance has no imap service: $(cat "$inst/run/ports")"
+grep -q '^imaps ' "$inst/run/ports" || die "instance has no imap services: $(cat "$inst/run/ports")"
 timeout 60 "$top/scripts/instance.sh" start "$inst" >"$results/instance-start.log" 2>&1 ||
 	die "instance start failed: $(tail -3 "$results/instance-start.log")"
 vmail=$(awk -F' *= *' '$1 == "vmail_user" { print $2 }' "$inst/etc/quail.conf")
@@ -151,7 +152,7 @@ sync
 note "quail: measuring (127.0.0.1:$imap_port) ..."
 timeout "$TIMEOUT" python3 "$helper" run --label quail --port "$imap_port" \
 	--user "$QUAIL_USER" --password "$QUAIL_PASSWORD" --count "$MESSAGES" \
-	--smtp-port "$smtp_port" --proc quail-imapd --json "$results/quail.json" \
+	--tls-port "$imaps_port" --smtp-port "$smtp_port" --proc quail-imapd --confdir "$inst/etc" --json "$results/quail.json" \
 	2>>"$results/progress.log" || { failed=1; note "  quail run incomplete"; }
 rm -rf "$QUAIL_MAILDIR"
 if [ "$with_dovecot" = 1 ]; then
@@ -161,7 +162,7 @@ if [ "$with_dovecot" = 1 ]; then
 	note "dovecot: measuring (127.0.0.1:$DOVECOT_PORT) ..."
 	timeout "$TIMEOUT" python3 "$helper" run --label dovecot --port "$DOVECOT_PORT" \
 		--user "$DOVECOT_USER" --password "$DOVECOT_PASSWORD" --count "$MESSAGES" \
-		--drop-dir "$DOVECOT_MAILDIR:$vmail_uid:$vmail_gid" --proc dovecot \
+		--tls-port "$DOVECOT_TLS_PORT" --drop-dir "$DOVECOT_MAILDIR:$vmail_uid:$vmail_gid" --proc dovecot \
 		--json "$results/dovecot.json" 2>>"$results/progress.log" ||
 		{ failed=1; note "  dovecot run incomplete"; }
 fi

@@ -7,8 +7,8 @@
       FROM) into DIR/cur as Maildir files with S= and W= in their names, and
       DIR/new, DIR/tmp; prints a JSON summary.
   imap_bench.py run --label L --port P --user U --password PW --count N
-                    [--smtp-port P | --drop-dir MAILDIR[:UID:GID]]
-                    [--proc quail-imapd|dovecot] --json FILE
+                    [--smtp-port P | --drop-dir MAILDIR[:UID:GID]] [--tls-port P]
+                    --proc quail-imapd|dovecot [--confdir DIR] --json FILE
       runs the measurements against one server, over plain IMAP on
       127.0.0.1 (a raw-socket client, the same for both servers) and
       writes the results (seconds, PSS in KB) to FILE.
@@ -24,6 +24,7 @@ import random
 import re
 import smtplib
 import socket
+import ssl
 import statistics
 import sys
 import time
@@ -124,8 +125,13 @@ def cmd_gen(a):
 class Conn:
     """Raw IMAP over a socket: the same minimal client for both servers."""
 
-    def __init__(self, port, timeout):
+    def __init__(self, port, timeout, tls=False):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        if tls:  # no certificate check: only the cost is measured
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            self.sock = ctx.wrap_socket(self.sock)
         self.buf = bytearray()
         self.pos = 0
         self.n = 0
@@ -193,8 +199,8 @@ class Conn:
             pass
 
 
-def login(a):
-    c = Conn(a.port, a.io_timeout)
+def login(a, tls=False):
+    c = Conn(a.tls_port if tls else a.port, a.io_timeout, tls)
     c.cmd('LOGIN "%s" "%s"' % (a.user, a.password))
     return c
 
@@ -205,7 +211,10 @@ def timed(fn):
     return time.monotonic() - t0, r
 
 
-def pids_of(kind):
+def pids_of(kind, confdir=None):
+    """pid -> name of the server processes of this benchmark: quail-imapd
+    with "-C confdir" (not other instances'), or Dovecot's imap and
+    imap-login."""
     out = {}
     for d in os.listdir("/proc"):
         if not d.isdigit():
@@ -217,7 +226,13 @@ def pids_of(kind):
         except OSError:
             continue
         if kind == "quail-imapd" and exe == "quail-imapd":
-            out[int(d)] = comm
+            try:
+                with open("/proc/%s/cmdline" % d, "rb") as f:
+                    argv = f.read().split(b"\0")
+            except OSError:
+                continue
+            if confdir is None or confdir.encode() in argv:
+                out[int(d)] = comm
         elif kind == "dovecot" and comm in ("imap", "imap-login"):
             out[int(d)] = comm
     return out
@@ -234,16 +249,18 @@ def pss_kb(pid):
     return None
 
 
-def session_pss(a, select):
+def session_pss(a, select, tls=False):
     """PSS (KB) of the server processes of one idle logged-in connection
     (new processes of the kind since before the connect), after LOGIN and
-    optionally SELECT INBOX, 0.5 s after the last answer."""
-    before = set(pids_of(a.proc))
-    c = login(a)
+    optionally SELECT INBOX, 0.5 s after the last answer; over implicit
+    TLS when tls."""
+    time.sleep(1)  # the servers of earlier connections are gone
+    before = set(pids_of(a.proc, a.confdir))
+    c = login(a, tls)
     if select:
         c.cmd("SELECT INBOX", collect=False)
     time.sleep(0.5)
-    procs = {p: n for p, n in pids_of(a.proc).items() if p not in before}
+    procs = {p: n for p, n in pids_of(a.proc, a.confdir).items() if p not in before}
     detail = {"%s[%d]" % (n, p): pss_kb(p) for p, n in procs.items()}
     c.cmd("LOGOUT", collect=False)
     c.close()
@@ -387,6 +404,9 @@ def cmd_run(a):
         res["pss_login"], res["pss_login_detail"] = session_pss(a, False)
         res["pss_selected"], res["pss_selected_detail"] = session_pss(a, True)
         save()
+        if a.tls_port:
+            res["pss_tls"], res["pss_tls_detail"] = session_pss(a, False, True)
+            save()
     except (OSError, RuntimeError, smtplib.SMTPException) as e:
         res["error"] = res.get("error", "") + " %s: %s" % (type(e).__name__, e)
         save()
@@ -408,6 +428,7 @@ ROWS = [
     ("append", "APPEND of 1000 messages, one by one (target: 3x faster)", "x3"),
     ("idle", "IDLE notification after delivery, median of 5 (target < 0.1 s)", "idle"),
     ("pss_login", "PSS of an idle logged-in session, KB (target < 300)", "pss"),
+    ("pss_tls", "PSS of an idle logged-in session over implicit TLS, KB", "le"),
     ("pss_selected", "PSS of an idle session with INBOX selected, KB", "le"),
 ]
 
@@ -447,8 +468,8 @@ def cmd_table(a):
             out.append("%s: incomplete: %s" % (r["label"], r["error"]))
             allok = False
     out.append("")
-    out.append("PSS detail: quail %s; Dovecot %s" % (q.get("pss_login_detail"),
-                                                      d.get("pss_login_detail")))
+    for key in ("pss_login_detail", "pss_tls_detail"):
+        out.append("%s: quail %s; Dovecot %s" % (key, q.get(key), d.get(key)))
     print("\n".join(out))
     return 0 if allok else 2
 
@@ -466,9 +487,11 @@ def main():
     r.add_argument("--user", required=True)
     r.add_argument("--password", required=True)
     r.add_argument("--count", type=int, required=True)
+    r.add_argument("--tls-port", type=int, help="implicit TLS port (PSS over TLS)")
     r.add_argument("--smtp-port", type=int)
     r.add_argument("--drop-dir")
     r.add_argument("--proc", choices=("quail-imapd", "dovecot"), required=True)
+    r.add_argument("--confdir", help="quail: the instance's etc/ (-C) to tell its processes")
     r.add_argument("--io-timeout", type=float, default=IO_TIMEOUT_SECS)
     r.add_argument("--json", required=True)
     t = sub.add_parser("table")

@@ -96,36 +96,27 @@ auth_starttls(struct imapd_session *s, size_t n)
 	conn_tagged(s);
 }
 
-/* Runs login_verify and answers a failure. 1 ok, 0 refused or failed. */
+/* Runs login_verify_owner and answers a failure. 1 ok, 0 refused or
+ * failed. */
 static int
 auth_verify(struct imapd_session *s, struct login *l, const char *user,
 	    const char *pass, struct login_user *u_r)
 {
-	char safe[LOGIN_USER_MAX_BYTES * 4 + 4];
-	int r;
-
-	r = login_verify(l, user, pass, s->env->remote_ip, u_r);
-	if (r == 1) {
-		if (u_r->uid == 0) {
-			/* the post-login session never runs as root */
-			log_msg(LOG_ERR,
-				"login of %s refused: mailbox owner is root",
-				log_safe(safe, sizeof(safe), user,
-					 strlen(user)));
-			sess_reply(s, IMAPD_NO,
-				   "[NOPERM] Mailbox owner not allowed.");
-			s->done = true;
-			return 0;
-		}
+	switch (login_verify_owner(l, user, pass, s->env->remote_ip, u_r)) {
+	case LOGIN_OK:
 		return 1;
-	}
-	if (r == 0)
+	case LOGIN_ROOT_OWNER:
+		sess_reply(s, IMAPD_NO, "[NOPERM] Mailbox owner not allowed.");
+		s->done = true;
+		break;
+	case LOGIN_REFUSED:
 		sess_reply(s, IMAPD_NO,
 			   "[AUTHENTICATIONFAILED] Authentication failed.");
-	else
+		break;
+	default:
 		sess_reply(s, IMAPD_NO,
-			   "[UNAVAILABLE] Temporary "
-			   "authentication failure.");
+			   "[UNAVAILABLE] Temporary authentication failure.");
+	}
 	return 0;
 }
 

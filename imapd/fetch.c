@@ -5,9 +5,23 @@
  * from the folder index (no file is opened), INTERNALDATE from its
  * cache, ENVELOPE / BODY / BODYSTRUCTURE from the per-folder cache ('E',
  * 'S', 'B') or else from the header alone (ENVELOPE) or a full MIME
- * parse, which is then cached. BODY[] and RFC822 are streamed from the
+ * parse, which is then cached. A header parsed for any of them also
+ * yields SEARCH's header record ('h', lib/imap_search.h) when the
+ * message has none, so that a SEARCH after FETCH ENVELOPE reads no file. BODY[] and RFC822 are streamed from the
  * file with LF turned into CR LF on the fly (the size is the folder's
  * vsize), so a large message is never held in memory for them.
+ *
+ * A message whose last byte is not LF gets a CR LF added at its end when
+ * its recorded size (the name's W=, or lib/maildir_list's computed size,
+ * which counts that CR LF) is the converted size + 2; with an exact W=
+ * (quail-deliver, APPEND) it is sent as stored. lib/imap_render.h says
+ * which sections carry that CR LF. RFC822.SIZE and the literal of BODY[]
+ * are always the same number, and every literal carries exactly the
+ * bytes it announces: a name whose W= cannot be right for the file
+ * (checked against the file size before anything is announced) is
+ * replaced by the size counted from the file, and a W= that is wrong
+ * only within what the file size allows is corrected by padding with
+ * spaces or truncating, logged (the last resort).
  *
  * Everything a message needs is gathered before its "* n FETCH" line is
  * started, so a message expunged by another session meanwhile is skipped
@@ -19,6 +33,7 @@
  * line); message bytes are untrusted and reach the client only through
  * lib/imap_render (strings quoted or sent as literals of exact size).
  */
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <errno.h>
@@ -29,9 +44,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "imapd.h"
 #include "hdr.h"
 #include "imap_render.h"
+#include "imap_search.h"
+#include "imapd.h"
 #include "log.h"
 #include "mime.h"
 
@@ -75,14 +91,19 @@ struct fetch_ctx {
 	bool need_header, need_tree, need_whole;
 	bool expunged;	   /* some message was gone */
 	const char *error; /* internal error: NO [SERVERBUG] */
+	bool lost;	   /* a write failed: the client is gone */
 
 	/* Per message. */
 	struct buf line;
 	struct buf data;
 	struct buf envelope, body, bodystructure;
+	struct buf record; /* SEARCH's header record */
 	struct mime_message *mime;
+	time_t date;	 /* INTERNALDATE */
 	bool data_whole; /* data holds the whole message */
 	int fd;
+	uint64_t vsize; /* RFC822.SIZE = the size of BODY[] as sent */
+	bool eof_crlf;	/* a CR LF is added after the last byte */
 };
 
 /* ---- parsing the data items ------------------------------------------ */
@@ -113,13 +134,6 @@ fetch_att_new(struct fetch_ctx *c, enum fetch_kind kind)
 	memset(a, 0, sizeof(*a));
 	buf_init(&a->sec.fields, 0);
 	a->kind = kind;
-	switch (kind) {
-	case FETCH_ENVELOPE:
-		c->need_header = true;
-		break;
-	default:
-		break;
-	}
 	return a;
 }
 
@@ -147,8 +161,8 @@ fetch_att_section(struct fetch_ctx *c, const struct imap_fetch_att *fa,
 	struct fetch_att *a = fetch_att_new(c, FETCH_SECTION);
 	struct buf name = BUF_INIT;
 
-	if (imap_section_parse(fa->section, fa->section_len, &a->sec,
-			       error_r) < 0)
+	if (imap_section_parse(fa->section, fa->section_len, &a->sec, error_r) <
+	    0)
 		return -1;
 	a->sets_seen = !peek;
 	a->partial = fa->has_partial;
@@ -222,8 +236,7 @@ fetch_att_parse(struct fetch_ctx *c, const char *s, size_t len,
 static int
 fetch_macro(struct fetch_ctx *c, const char *s, size_t len)
 {
-	static const enum fetch_kind fast[] = { FETCH_FLAGS,
-						FETCH_INTERNALDATE,
+	static const enum fetch_kind fast[] = { FETCH_FLAGS, FETCH_INTERNALDATE,
 						FETCH_RFC822_SIZE };
 	size_t i;
 
@@ -285,8 +298,6 @@ fetch_parse(struct fetch_ctx *c, const struct imap_arg *arg, bool uid,
 	for (i = 0; i < c->n; i++) {
 		const struct fetch_att *a = &c->atts[i];
 
-		if (a->kind == FETCH_ENVELOPE)
-			c->need_header = true;
 		if (a->kind != FETCH_SECTION)
 			continue;
 		c->sets_seen |= a->sets_seen;
@@ -331,8 +342,8 @@ fetch_read_header(struct imapd_session *s, size_t i, struct fetch_ctx *c,
 		}
 		max *= 4;
 	}
-	return mime_parse(c->data.data, c->data.len, MIME_PARSE_HEADER_ONLY,
-			  &c->mime, error_r);
+	return mime_parse(buf_cstr(&c->data), c->data.len,
+			  MIME_PARSE_HEADER_ONLY, &c->mime, error_r);
 }
 
 static int
@@ -343,22 +354,142 @@ fetch_read_whole(struct imapd_session *s, size_t i, struct fetch_ctx *c,
 	if (imap_mbox_msg_read(s->mb, i, SIZE_MAX, &c->data, error_r) < 0)
 		return -1;
 	c->data_whole = true;
-	return mime_parse(c->data.data, c->data.len, 0, &c->mime, error_r);
+	return mime_parse(buf_cstr(&c->data), c->data.len, 0, &c->mime,
+			  error_r);
 }
 
 /* A cached value copied out (the cache pointer lives until the next
- * call on the mailbox). 1 found, 0 not, -1 out of memory. */
+ * call on the mailbox). SECURITY: it goes into the response as it is, so
+ * a value that is not a parenthesised list without NUL (a damaged cache
+ * file) is treated as missing and rendered again. 1 found, 0 not, -1
+ * out of memory. */
 static int
-fetch_cache_get(struct imapd_session *s, size_t i, char field,
-		struct buf *out)
+fetch_cache_get(struct imapd_session *s, size_t i, char field, struct buf *out)
 {
 	const char *v;
 	size_t len;
 
 	buf_reset(out);
-	if (imap_mbox_cache_get(s->mb, i, field, &v, &len) != 1)
+	if (imap_mbox_cache_get(s->mb, i, field, &v, &len) != 1 || len < 2 ||
+	    v[0] != '(' || v[len - 1] != ')' || memchr(v, '\0', len) != NULL)
 		return 0;
 	return buf_append(out, v, len) < 0 ? -1 : 1;
+}
+
+/* The sizes of message i, held whole in c->data: c->vsize and
+ * c->eof_crlf from the recorded size, or from the bytes when the recorded
+ * size cannot be right (logged). */
+static void
+fetch_size_mem(struct imapd_session *s, size_t i, struct fetch_ctx *c)
+{
+	const struct imap_mbox_msg *m = &s->mb->msgs[i];
+	const char *p = buf_cstr(&c->data);
+	uint64_t conv = imap_crlf_size(p, c->data.len, false);
+	bool open_end = imap_eof_crlf_possible(p, c->data.len);
+
+	if (open_end && m->vsize == conv + 2) {
+		c->eof_crlf = true;
+	} else if (m->vsize != conv) {
+		/* A damaged name (W=): follow the convention. */
+		c->eof_crlf = open_end;
+		c->vsize = conv + (open_end ? 2 : 0);
+		log_msg(LOG_WARNING,
+			"FETCH: message %s has the wrong size %llu in its "
+			"name; using %llu",
+			m->name, (unsigned long long)m->vsize,
+			(unsigned long long)c->vsize);
+	}
+}
+
+/* Converted size of the file open as c->fd (read through once, then
+ * rewound): *conv_r, and whether its last byte is not LF. 0 / -1. */
+static int
+fetch_count_fd(struct fetch_ctx *c, uint64_t *conv_r, bool *open_end_r,
+	       const char **error_r)
+{
+	char in[FETCH_STREAM_CHUNK_BYTES];
+	uint64_t conv = 0;
+	bool prev_cr = false;
+	char last = '\n';
+
+	for (;;) {
+		ssize_t got = read(c->fd, in, sizeof(in));
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			*error_r = "cannot read the message";
+			return -1;
+		}
+		if (got == 0)
+			break;
+		conv += imap_crlf_size(in, (size_t)got, prev_cr);
+		last = in[got - 1];
+		prev_cr = last == '\r';
+	}
+	if (lseek(c->fd, 0, SEEK_SET) < 0) {
+		*error_r = "cannot rewind the message";
+		return -1;
+	}
+	*conv_r = conv;
+	*open_end_r = last != '\n';
+	return 0;
+}
+
+/* The sizes of message i, to be streamed from c->fd. SECURITY: the
+ * recorded size comes from the file name; it announces the literal, so
+ * one that cannot belong to a file of this size (converted: at least
+ * the file size, at most twice it + 2) is replaced by the counted size,
+ * and the streaming never pads or truncates more than the file allows.
+ * eof_crlf is decided at the end of the stream. 0 / -1. */
+static int
+fetch_size_fd(struct imapd_session *s, size_t i, struct fetch_ctx *c,
+	      const char **error_r)
+{
+	const struct imap_mbox_msg *m = &s->mb->msgs[i];
+	struct stat st;
+	uint64_t size, conv;
+	bool open_end;
+
+	if (fstat(c->fd, &st) < 0) {
+		*error_r = "cannot stat the message";
+		return -1;
+	}
+	size = (uint64_t)st.st_size;
+	if (m->vsize >= size && m->vsize - size <= size + 2)
+		return 0;
+	if (fetch_count_fd(c, &conv, &open_end, error_r) < 0)
+		return -1;
+	c->vsize = conv + (open_end ? 2 : 0);
+	log_msg(LOG_WARNING,
+		"FETCH: message %s has the impossible size %llu in its name; "
+		"using %llu",
+		m->name, (unsigned long long)m->vsize,
+		(unsigned long long)c->vsize);
+	return 0;
+}
+
+/* The header parsed anyway (c->data): SEARCH's header record
+ * (lib/imap_search.h) is cached from it when the message has none yet,
+ * so that SEARCH FROM, SUBJECT ... after an ENVELOPE pass opens no file.
+ * One more pass over the header fields. 0 / -1 (out of memory). */
+static int
+fetch_search_record(struct imapd_session *s, size_t i, struct fetch_ctx *c)
+{
+	const char *v, *h;
+	size_t vlen;
+
+	if (imap_mbox_cache_get(s->mb, i, IMAP_SEARCH_RECORD_CACHE_FIELD, &v,
+				&vlen) == 1)
+		return 0;
+	buf_reset(&c->record);
+	h = buf_cstr(&c->data);
+	if (imap_search_header_record(h, hdr_section_len(h, c->data.len),
+				      &c->record) < 0)
+		return -1;
+	(void)imap_mbox_cache_put(s->mb, i, IMAP_SEARCH_RECORD_CACHE_FIELD,
+				  c->record.data, c->record.len);
+	return 0;
 }
 
 /* Gathers everything message i needs. 1 ready, 0 expunged, -1 error. */
@@ -404,12 +535,23 @@ fetch_prepare(struct imapd_session *s, size_t i, struct fetch_ctx *c)
 		r = 0;
 	if (r < 0)
 		goto fail;
+	c->vsize = s->mb->msgs[i].vsize;
+	c->eof_crlf = false;
+	if (c->data_whole)
+		fetch_size_mem(s, i, c);
+	if (c->eof_crlf && c->mime != NULL)
+		imap_render_eof_crlf(c->mime, c->data.len);
+	if ((c->seen_kinds & (1u << FETCH_INTERNALDATE)) &&
+	    imap_mbox_msg_date(s->mb, i, &c->date, &error) < 0)
+		goto fail;
 	if (c->need_whole && !c->data_whole) {
 		c->fd = imap_mbox_msg_open(s->mb, i, &error);
-		if (c->fd < 0)
+		if (c->fd < 0 || fetch_size_fd(s, i, c, &error) < 0)
 			goto fail;
 	}
 	if (c->mime != NULL) {
+		if (fetch_search_record(s, i, c) < 0)
+			goto oom;
 		if (want_env && c->envelope.len == 0) {
 			if (imap_render_envelope(c->mime->root->envelope,
 						 &c->envelope) < 0)
@@ -458,23 +600,24 @@ fetch_flush_line(struct imapd_session *s, struct fetch_ctx *c)
 
 /* "dd-Mon-yyyy hh:mm:ss +zzzz" in local time (RFC 3501 date-time). */
 static int
-fetch_internaldate(struct imapd_session *s, size_t i, struct fetch_ctx *c)
+fetch_internaldate(struct fetch_ctx *c)
 {
 	static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr",
 					   "May", "Jun", "Jul", "Aug",
 					   "Sep", "Oct", "Nov", "Dec" };
-	const char *error;
-	time_t t;
 	struct tm tm;
+	time_t t = c->date;
 	long off;
 
-	if (imap_mbox_msg_date(s->mb, i, &t, &error) < 0) {
-		c->error = error;
-		return -1;
-	}
-	if (localtime_r(&t, &tm) == NULL) {
-		c->error = "localtime failed";
-		return -1;
+	/* A date-time has a 4-digit year: a file time (or cached value)
+	 * outside years 0..9999 is sent as the epoch. */
+	if (localtime_r(&t, &tm) == NULL || tm.tm_year < -1900 ||
+	    tm.tm_year > 9999 - 1900) {
+		t = 0;
+		if (localtime_r(&t, &tm) == NULL) {
+			c->error = "localtime failed";
+			return -1;
+		}
 	}
 	off = tm.tm_gmtoff / 60;
 	return buf_printf(&c->line,
@@ -485,17 +628,49 @@ fetch_internaldate(struct imapd_session *s, size_t i, struct fetch_ctx *c)
 			  labs(off) / 60, labs(off) % 60);
 }
 
-/* Streams the whole message from c->fd: window [start, end) of its
- * converted bytes, exactly end - start bytes (padded with spaces if the
- * file turns out shorter than its recorded size). */
+/* Keeps a literal in step when its bytes ran out (or over) early: the
+ * last resort against a size in a file name that was wrong. *sent is the
+ * number of bytes written so far, want the announced number. */
 static int
-fetch_stream_fd(struct imapd_session *s, struct fetch_ctx *c,
-		const char *name, uint64_t start, uint64_t end)
+fetch_pad(struct imapd_session *s, const char *name, uint64_t sent,
+	  uint64_t want)
+{
+	char sp[4096];
+	int r = 0;
+
+	if (sent == want)
+		return 0;
+	log_msg(LOG_WARNING,
+		"FETCH: message %s is shorter than its recorded size; %llu "
+		"bytes padded with spaces",
+		name, (unsigned long long)(want - sent));
+	memset(sp, ' ', sizeof(sp));
+	while (r == 0 && sent < want) {
+		uint64_t k = want - sent;
+
+		if (k > sizeof(sp))
+			k = sizeof(sp);
+		r = sess_write(s, sp, (size_t)k);
+		sent += k;
+	}
+	return r;
+}
+
+/* Streams the whole message from c->fd: window [start, end) of its
+ * converted bytes (total of them in all, c->vsize), exactly end - start
+ * bytes. At the end of the file, the eof_crlf CR LF is added when the
+ * converted bytes fall 2 short of total and the last byte is not LF.
+ * 0, or -1 (c->error set, or a write failed). */
+static int
+fetch_stream_fd(struct imapd_session *s, struct fetch_ctx *c, const char *name,
+		uint64_t start, uint64_t end, uint64_t total)
 {
 	char in[FETCH_STREAM_CHUNK_BYTES];
 	struct imap_crlf cv;
 	struct buf out = BUF_INIT;
 	uint64_t sent = 0;
+	char last = '\n';
+	bool eof = false;
 	int r = 0;
 
 	imap_crlf_init(&cv, false, start, end);
@@ -504,67 +679,80 @@ fetch_stream_fd(struct imapd_session *s, struct fetch_ctx *c,
 
 		if (got < 0 && errno == EINTR)
 			continue;
+		buf_reset(&out);
 		if (got < 0) {
 			c->error = "read failed";
-			break;
-		}
-		if (got == 0) {
-			/* The size in the file name (W=) was wrong. */
-			log_msg(LOG_WARNING,
-				"FETCH: message %s is shorter than its "
-				"recorded size %llu; padded",
-				name, (unsigned long long)end);
-			break;
-		}
-		buf_reset(&out);
-		if (imap_crlf_feed(&cv, in, (size_t)got, &out) < 0) {
-			c->error = "out of memory";
-			break;
-		}
-		sent += out.len;
-		if (sess_write(s, out.data, out.len) < 0) {
 			r = -1;
 			break;
 		}
-	}
-	/* The literal size was promised: keep the protocol in step. */
-	while (r == 0 && sent < end - start) {
-		static const char spaces[256] = { [0 ... 255] = ' ' };
-		uint64_t k = end - start - sent;
-
-		if (k > sizeof(spaces))
-			k = sizeof(spaces);
-		r = sess_write(s, spaces, (size_t)k);
-		sent += k;
+		if (got == 0) {
+			eof = true;
+			if (last != '\n' && cv.pos + 2 == total &&
+			    imap_crlf_eol(&cv, &out) < 0) {
+				c->error = "out of memory";
+				r = -1;
+			}
+		} else {
+			last = in[got - 1];
+			if (imap_crlf_feed(&cv, in, (size_t)got, &out) < 0) {
+				c->error = "out of memory";
+				r = -1;
+			}
+		}
+		if (r == 0 && out.len > 0) {
+			sent += out.len;
+			r = sess_write(s, out.data, out.len);
+		}
+		if (r < 0 || eof)
+			break;
 	}
 	buf_free(&out);
-	return r;
+	if (r < 0)
+		return -1;
+	/* More bytes than recorded: the window cut them. */
+	if (end == total && !eof && (cv.pos > total || read(c->fd, in, 1) > 0))
+		log_msg(LOG_WARNING,
+			"FETCH: message %s is longer than its recorded "
+			"size; truncated",
+			name);
+	return fetch_pad(s, name, sent, end - start);
 }
 
-/* Writes p[0..len) converted, window [start, end), in chunks. */
+/* Writes p[0..len) converted (then the eof_crlf CR LF when add_crlf),
+ * window [start, end), in chunks, exactly end - start bytes. */
 static int
-fetch_stream_mem(struct imapd_session *s, const char *p, size_t len,
-		 bool prev_cr, uint64_t start, uint64_t end)
+fetch_stream_mem(struct imapd_session *s, const char *name, const char *p,
+		 size_t len, bool prev_cr, bool add_crlf, uint64_t start,
+		 uint64_t end)
 {
 	struct imap_crlf cv;
 	struct buf out = BUF_INIT;
 	size_t pos = 0;
+	uint64_t sent = 0;
 	int r = 0;
 
 	imap_crlf_init(&cv, prev_cr, start, end);
-	while (pos < len && !imap_crlf_done(&cv) && r == 0) {
+	while ((pos < len || add_crlf) && !imap_crlf_done(&cv) && r == 0) {
 		size_t n = len - pos;
 
 		if (n > FETCH_STREAM_CHUNK_BYTES)
 			n = FETCH_STREAM_CHUNK_BYTES;
 		buf_reset(&out);
-		if (imap_crlf_feed(&cv, p + pos, n, &out) < 0 ||
-		    sess_write(s, out.data, out.len) < 0)
-			r = -1;
+		if (n > 0) {
+			r = imap_crlf_feed(&cv, p + pos, n, &out);
+		} else {
+			add_crlf = false;
+			r = imap_crlf_eol(&cv, &out);
+		}
+		sent += out.len;
+		if (r == 0)
+			r = sess_write(s, out.data, out.len);
 		pos += n;
 	}
 	buf_free(&out);
-	return r;
+	if (r < 0)
+		return -1;
+	return fetch_pad(s, name, sent, end - start);
 }
 
 /* One BODY[...] / RFC822* item: name, literal size, then the bytes. */
@@ -572,22 +760,30 @@ static int
 fetch_section(struct imapd_session *s, size_t i, struct fetch_ctx *c,
 	      const struct fetch_att *a)
 {
+	const char *name = s->mb->msgs[i].name;
+	bool whole = a->sec.n_nums == 0 && a->sec.text == IMAP_SECTION_NONE;
 	struct imap_extract x;
 	struct buf built = BUF_INIT;
 	uint64_t start = 0, end, size;
 	int r = -1;
 
 	memset(&x, 0, sizeof(x));
-	if (imap_section_needs(&a->sec) == IMAP_SECTION_NEED_WHOLE &&
-	    !c->data_whole) {
+	if (whole && !c->data_whole) {
 		x.kind = IMAP_EXTRACT_REGION;
-		x.vbytes = s->mb->msgs[i].vsize;
-	} else if (imap_section_locate(c->data.data, c->data.len, c->mime,
-				       &a->sec, &x, &built) < 0) {
+		x.vbytes = c->vsize;
+	} else if (imap_section_locate(buf_cstr(&c->data), c->data.len, c->mime,
+				       &a->sec, c->eof_crlf, &x, &built) < 0) {
 		c->error = "cannot extract the section";
 		goto out;
 	}
 	size = x.kind == IMAP_EXTRACT_EMPTY ? 0 : x.vbytes;
+	/* BODY[] is RFC822.SIZE long (fetch_size_mem made them equal). */
+	if (whole && size != c->vsize) {
+		c->error = "BODY[] size differs from RFC822.SIZE";
+		goto out;
+	}
+	/* SECURITY: offset and count are 32-bit client numbers, size is at
+	 * most a message's size: start <= end <= size, no overflow. */
 	end = size;
 	if (a->partial) {
 		start = a->offset < size ? a->offset : size;
@@ -595,23 +791,23 @@ fetch_section(struct imapd_session *s, size_t i, struct fetch_ctx *c,
 			end = start + a->count;
 	}
 	if (buf_printf(&c->line, "%s {%llu}\r\n", a->name,
-		       (unsigned long long)(end - start)) < 0 ||
-	    fetch_flush_line(s, c) < 0)
+		       (unsigned long long)(end - start)) < 0)
+		goto out;
+	if (fetch_flush_line(s, c) < 0)
 		goto out;
 	if (end == start) {
 		r = 0;
 	} else if (x.kind == IMAP_EXTRACT_BUILT) {
 		r = sess_write(s, built.data + start, (size_t)(end - start));
-	} else if (!c->data_whole &&
-		   imap_section_needs(&a->sec) == IMAP_SECTION_NEED_WHOLE) {
+	} else if (whole && !c->data_whole) {
 		if (lseek(c->fd, 0, SEEK_SET) < 0) {
 			c->error = "lseek failed";
 			goto out;
 		}
-		r = fetch_stream_fd(s, c, s->mb->msgs[i].name, start, end);
+		r = fetch_stream_fd(s, c, name, start, end, size);
 	} else {
-		r = fetch_stream_mem(s, c->data.data + x.offset, x.len,
-				     x.prev_cr, start, end);
+		r = fetch_stream_mem(s, name, buf_cstr(&c->data) + x.offset,
+				     x.len, x.prev_cr, x.add_crlf, start, end);
 	}
 out:
 	buf_free(&built);
@@ -655,10 +851,10 @@ fetch_one_att(struct imapd_session *s, size_t i, struct fetch_ctx *c,
 			       ? -1
 			       : 0;
 	case FETCH_INTERNALDATE:
-		return fetch_internaldate(s, i, c);
+		return fetch_internaldate(c);
 	case FETCH_RFC822_SIZE:
 		return buf_printf(&c->line, "RFC822.SIZE %llu",
-				  (unsigned long long)m->vsize);
+				  (unsigned long long)c->vsize);
 	case FETCH_ENVELOPE:
 		return buf_append_str(&c->line, "ENVELOPE ") < 0 ||
 				       buf_append(&c->line, c->envelope.data,
@@ -694,12 +890,13 @@ fetch_one(struct imapd_session *s, size_t i, void *ctx)
 
 	c->fd = -1;
 	r = fetch_prepare(s, i, c);
-	if (r == 0) {
-		c->expunged = true;
-		return 0;
+	if (r <= 0) {
+		if (c->fd >= 0)
+			close(c->fd);
+		c->fd = -1;
+		c->expunged |= r == 0;
+		return r;
 	}
-	if (r < 0)
-		return -1;
 	seen = fetch_set_seen(s, i, c);
 	if (seen < 0) {
 		r = c->error != NULL ? -1 : 0;
@@ -734,7 +931,7 @@ fetch_one(struct imapd_session *s, size_t i, void *ctx)
 			goto oom;
 		first = false;
 		if (fetch_one_att(s, i, c, &c->atts[k]) < 0) {
-			if (c->error != NULL)
+			if (c->error != NULL || s->done)
 				goto out;
 			goto oom;
 		}
@@ -753,8 +950,11 @@ out:
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
-	if (s->done)
+	if (s->done) {
+		/* A write failed (conn.c sets done): not our error. */
+		c->lost = c->error == NULL;
 		return -1;
+	}
 	return r;
 }
 
@@ -768,8 +968,9 @@ cmd_fetch(struct imapd_session *s, const struct imap_arg *args, size_t n,
 	int r;
 
 	if (n != 2) {
-		sess_reply(s, IMAPD_BAD, "FETCH needs a sequence set and "
-					 "data items.");
+		sess_reply(s, IMAPD_BAD,
+			   "FETCH needs a sequence set and "
+			   "data items.");
 		return;
 	}
 	c = calloc(1, sizeof(*c));
@@ -789,13 +990,20 @@ cmd_fetch(struct imapd_session *s, const struct imap_arg *args, size_t n,
 	}
 	r = sess_seqset_each(s, &set, uid, fetch_one, c);
 	imap_seqset_free(&set);
-	if (r < 0 || c->error != NULL) {
+	if (c->lost) {
+		/* The connection code logs the lost connection too. */
+		log_msg(LOG_INFO,
+			"FETCH in %s: lost connection to %s (write failed)",
+			s->mb_name, s->env->remote_ip);
+		sess_reply(s, IMAPD_NO, "Connection lost."); /* not sent */
+	} else if (r < 0 || c->error != NULL) {
 		log_msg(LOG_ERR, "FETCH failed in %s: %s", s->mb_name,
-			c->error != NULL ? c->error : "write error");
+			c->error != NULL ? c->error : "internal error");
 		sess_reply(s, IMAPD_NO, "[SERVERBUG] Internal error occurred.");
 	} else if (c->expunged) {
-		sess_reply(s, IMAPD_NO, "[EXPUNGEISSUED] Some of the requested "
-					"messages no longer exist.");
+		sess_reply(s, IMAPD_NO,
+			   "[EXPUNGEISSUED] Some of the requested "
+			   "messages no longer exist.");
 	} else {
 		sess_reply(s, IMAPD_OK, "Fetch completed.");
 	}
@@ -807,5 +1015,6 @@ out:
 	buf_free(&c->envelope);
 	buf_free(&c->body);
 	buf_free(&c->bodystructure);
+	buf_free(&c->record);
 	free(c);
 }

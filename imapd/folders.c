@@ -50,6 +50,8 @@
 /* Patterns in one LIST (RFC 5258 pattern list). */
 #define FOLDERS_LIST_PATTERNS_MAX 64
 #define FOLDERS_MAILDIRFOLDER "maildirfolder"
+/* Entries in the array a. */
+#define FOLDERS_NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* STATUS items (RFC 3501 6.3.10). */
 #define FOLDERS_ST_MESSAGES 0x01u
@@ -58,28 +60,52 @@
 #define FOLDERS_ST_UIDVALIDITY 0x08u
 #define FOLDERS_ST_UNSEEN 0x10u
 
-static const char *const folders_special[] = { "Sent", "Drafts", "Trash",
-					       "Junk" };
-#define FOLDERS_SPECIAL_COUNT \
-	(sizeof(folders_special) / sizeof(folders_special[0]))
+/* Replies that several commands give. */
+#define FOLDERS_ALREADY_EXISTS "[ALREADYEXISTS] Mailbox already exists."
+#define FOLDERS_NONEXISTENT "[NONEXISTENT] Mailbox doesn't exist: %s"
+
+/* The special-use folders (RFC 6154) by name; every account gets the
+ * first FOLDERS_SPECIAL_CREATED of them at login. */
+static const struct {
+	const char *name;
+	const char *use;
+} folders_special[] = {
+	{ "Sent", "\\Sent" },
+	{ "Drafts", "\\Drafts" },
+	{ "Trash", "\\Trash" },
+	{ "Junk", "\\Junk" },
+	{ "Archive", "\\Archive" },
+};
+#define FOLDERS_SPECIAL_COUNT FOLDERS_NELEM(folders_special)
+#define FOLDERS_SPECIAL_CREATED 4
+_Static_assert(FOLDERS_SPECIAL_CREATED <= FOLDERS_SPECIAL_COUNT,
+	       "the folders made at login are special-use folders");
 
 const char *
 folders_special_use(const char *name)
 {
-	if (strcmp(name, "Sent") == 0)
-		return "\\Sent";
-	if (strcmp(name, "Drafts") == 0)
-		return "\\Drafts";
-	if (strcmp(name, "Trash") == 0)
-		return "\\Trash";
-	if (strcmp(name, "Junk") == 0)
-		return "\\Junk";
-	if (strcmp(name, "Archive") == 0)
-		return "\\Archive";
+	size_t i;
+
+	for (i = 0; i < FOLDERS_SPECIAL_COUNT; i++)
+		if (strcmp(name, folders_special[i].name) == 0)
+			return folders_special[i].use;
 	return NULL;
 }
 
 /* --- file system helpers --- */
+
+/* dir + "/" + name into out (PATH_MAX bytes). 0, or -1 (ENAMETOOLONG). */
+static int
+folders_join(char *out, const char *dir, const char *name)
+{
+	int n = snprintf(out, PATH_MAX, "%s/%s", dir, name);
+
+	if (n < 0 || (size_t)n >= PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
 
 /* path is a Maildir: path/cur is a directory. */
 static bool
@@ -216,7 +242,7 @@ folders_make(const struct imapd_session *s, const char *path,
 	static const char *const sub[] = { "tmp", "new", "cur" };
 	char tmp[PATH_MAX], p[PATH_MAX];
 	size_t i;
-	int fd, n, saved;
+	int fd, saved;
 
 	if (folders_tmp_path(s, "CREATE", tmp, sizeof(tmp)) < 0) {
 		*error_r = "path too long";
@@ -227,9 +253,7 @@ folders_make(const struct imapd_session *s, const char *path,
 		return -1;
 	}
 	for (i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
-		n = snprintf(p, sizeof(p), "%s/%s", tmp, sub[i]);
-		if (n < 0 || (size_t)n >= sizeof(p)) {
-			errno = ENAMETOOLONG;
+		if (folders_join(p, tmp, sub[i]) < 0) {
 			*error_r = "path too long";
 			goto fail;
 		}
@@ -238,9 +262,7 @@ folders_make(const struct imapd_session *s, const char *path,
 			goto fail;
 		}
 	}
-	n = snprintf(p, sizeof(p), "%s/%s", tmp, FOLDERS_MAILDIRFOLDER);
-	if (n < 0 || (size_t)n >= sizeof(p)) {
-		errno = ENAMETOOLONG;
+	if (folders_join(p, tmp, FOLDERS_MAILDIRFOLDER) < 0) {
 		*error_r = "path too long";
 		goto fail;
 	}
@@ -288,6 +310,36 @@ folders_name_arg(const struct imap_arg *arg, char *name, size_t *len_r)
 	return true;
 }
 
+/* A command's arguments: n must be want and args[0] a mailbox name, put
+ * into name (*len_r). false: answered BAD. */
+static bool
+folders_cmd_name(struct imapd_session *s, const struct imap_arg *args,
+		 size_t n, size_t want, char *name, size_t *len_r)
+{
+	if (n == want && folders_name_arg(&args[0], name, len_r))
+		return true;
+	sess_reply(s, IMAPD_BAD, "Invalid arguments.");
+	return false;
+}
+
+/* The path (PATH_MAX bytes) and, if canon is not NULL, the canonical
+ * name (IMAPD_MAILBOX_NAME_MAX_BYTES + 1 bytes) of mailbox name[0..len).
+ * false: answered NO, with code ("[CANNOT] " or "") before the reason. */
+static bool
+folders_cmd_path(struct imapd_session *s, const char *name, size_t len,
+		 char *path, char *canon, const char *code)
+{
+	const char *error = NULL;
+
+	if (sess_mailbox_path(s, name, len, path, PATH_MAX, canon,
+			      canon != NULL ? IMAPD_MAILBOX_NAME_MAX_BYTES + 1
+					    : 0,
+			      &error) == 0)
+		return true;
+	sess_reply(s, IMAPD_NO, "%s%s", code, error);
+	return false;
+}
+
 static bool
 folders_is_inbox(const char *name, size_t len)
 {
@@ -307,9 +359,10 @@ folders_subs_add_defaults(struct imap_list_names *subs, void *ctx,
 		*error_r = "out of memory";
 		return -1;
 	}
-	for (i = 0; i < FOLDERS_SPECIAL_COUNT; i++) {
-		if (imap_list_names_insert(subs, folders_special[i],
-					   strlen(folders_special[i])) < 0) {
+	for (i = 0; i < FOLDERS_SPECIAL_CREATED; i++) {
+		const char *name = folders_special[i].name;
+
+		if (imap_list_names_insert(subs, name, strlen(name)) < 0) {
 			*error_r = "out of memory";
 			return -1;
 		}
@@ -332,8 +385,7 @@ folders_ensure(struct imapd_session *s, const char **error_r)
 	int n;
 
 	for (i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
-		n = snprintf(path, sizeof(path), "%s/%s", s->root, sub[i]);
-		if (n < 0 || (size_t)n >= sizeof(path)) {
+		if (folders_join(path, s->root, sub[i]) < 0) {
 			*error_r = "Maildir path too long";
 			return -1;
 		}
@@ -344,9 +396,9 @@ folders_ensure(struct imapd_session *s, const char **error_r)
 	    maildir_create(s->root, s->user.system_user ? 0 : 0700, error_r) <
 		    0)
 		return -1;
-	for (i = 0; i < FOLDERS_SPECIAL_COUNT; i++) {
+	for (i = 0; i < FOLDERS_SPECIAL_CREATED; i++) {
 		n = snprintf(path, sizeof(path), "%s/.%s", s->root,
-			     folders_special[i]);
+			     folders_special[i].name);
 		if (n < 0 || (size_t)n >= sizeof(path)) {
 			*error_r = "Maildir path too long";
 			return -1;
@@ -356,10 +408,10 @@ folders_ensure(struct imapd_session *s, const char **error_r)
 		/* a full disk must not lock the user out of INBOX: log */
 		if (folders_make(s, path, &error) < 0)
 			log_msg(LOG_ERR, "cannot create folder %s: %s: %s",
-				folders_special[i], error, strerror(errno));
+				folders_special[i].name, error,
+				strerror(errno));
 	}
-	n = snprintf(path, sizeof(path), "%s/%s", s->root, IMAP_LIST_SUBS_FILE);
-	if (n < 0 || (size_t)n >= sizeof(path)) {
+	if (folders_join(path, s->root, IMAP_LIST_SUBS_FILE) < 0) {
 		*error_r = "Maildir path too long";
 		return -1;
 	}
@@ -372,36 +424,58 @@ folders_ensure(struct imapd_session *s, const char **error_r)
 	return 0;
 }
 
+/* --- keyword lists: STATUS items, LIST options --- */
+
+/* A keyword and the bits it sets: FOLDERS_ST_* or IMAP_LIST_SEL_* in
+ * bits, FOLDERS_RET_* in ret. */
+struct folders_keyword {
+	const char *name;
+	unsigned bits;
+	unsigned ret;
+};
+
+/* The entry of the atom arg in the table of count, or NULL. */
+static const struct folders_keyword *
+folders_keyword(const struct folders_keyword *table, size_t count,
+		const struct imap_arg *arg)
+{
+	size_t k;
+
+	if (arg->type != IMAP_ARG_ATOM)
+		return NULL;
+	for (k = 0; k < count; k++)
+		if (imap_arg_atom_equals(arg, table[k].name))
+			return &table[k];
+	return NULL;
+}
+
 /* --- STATUS --- */
+
+static const struct folders_keyword folders_status_names[] = {
+	{ "MESSAGES", FOLDERS_ST_MESSAGES, 0 },
+	{ "RECENT", FOLDERS_ST_RECENT, 0 },
+	{ "UIDNEXT", FOLDERS_ST_UIDNEXT, 0 },
+	{ "UIDVALIDITY", FOLDERS_ST_UIDVALIDITY, 0 },
+	{ "UNSEEN", FOLDERS_ST_UNSEEN, 0 },
+};
+#define FOLDERS_STATUS_NAMES FOLDERS_NELEM(folders_status_names)
 
 static int
 folders_status_items(const struct imap_arg *arg, unsigned *items_r)
 {
-	static const struct {
-		const char *name;
-		unsigned bit;
-	} names[] = {
-		{ "MESSAGES", FOLDERS_ST_MESSAGES },
-		{ "RECENT", FOLDERS_ST_RECENT },
-		{ "UIDNEXT", FOLDERS_ST_UIDNEXT },
-		{ "UIDVALIDITY", FOLDERS_ST_UIDVALIDITY },
-		{ "UNSEEN", FOLDERS_ST_UNSEEN },
-	};
+	const struct folders_keyword *kw;
 	const struct imap_arg *list;
-	size_t n, i, k;
+	size_t n, i;
 
 	*items_r = 0;
 	if (!imap_arg_get_list(arg, &list, &n) || n == 0)
 		return -1;
 	for (i = 0; i < n; i++) {
-		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
-			if (list[i].type == IMAP_ARG_ATOM &&
-			    imap_arg_atom_equals(&list[i], names[k].name))
-				break;
-		}
-		if (k == sizeof(names) / sizeof(names[0]))
+		kw = folders_keyword(folders_status_names, FOLDERS_STATUS_NAMES,
+				     &list[i]);
+		if (kw == NULL)
 			return -1;
-		*items_r |= names[k].bit;
+		*items_r |= kw->bits;
 	}
 	return 0;
 }
@@ -439,32 +513,26 @@ static void
 folders_status_send(struct imapd_session *s, const char *canon, unsigned items,
 		    const struct imap_mbox_status *st)
 {
+	/* in the order of folders_status_names */
+	const uint32_t values[FOLDERS_STATUS_NAMES] = {
+		st->messages, st->recent, st->uidnext, st->uidvalidity,
+		st->unseen,
+	};
 	struct buf b;
 	const char *sp = "";
+	size_t i;
 
 	buf_init(&b, 0);
 	buf_append_str(&b, "* STATUS ");
 	imap_astring_append(&b, canon, strlen(canon));
 	buf_append_str(&b, " (");
-	if (items & FOLDERS_ST_MESSAGES) {
-		buf_printf(&b, "%sMESSAGES %u", sp, (unsigned)st->messages);
+	for (i = 0; i < FOLDERS_STATUS_NAMES; i++) {
+		if ((items & folders_status_names[i].bits) == 0)
+			continue;
+		buf_printf(&b, "%s%s %u", sp, folders_status_names[i].name,
+			   (unsigned)values[i]);
 		sp = " ";
 	}
-	if (items & FOLDERS_ST_RECENT) {
-		buf_printf(&b, "%sRECENT %u", sp, (unsigned)st->recent);
-		sp = " ";
-	}
-	if (items & FOLDERS_ST_UIDNEXT) {
-		buf_printf(&b, "%sUIDNEXT %u", sp, (unsigned)st->uidnext);
-		sp = " ";
-	}
-	if (items & FOLDERS_ST_UIDVALIDITY) {
-		buf_printf(&b, "%sUIDVALIDITY %u", sp,
-			   (unsigned)st->uidvalidity);
-		sp = " ";
-	}
-	if (items & FOLDERS_ST_UNSEEN)
-		buf_printf(&b, "%sUNSEEN %u", sp, (unsigned)st->unseen);
 	buf_append_str(&b, ")\r\n");
 	sess_write(s, b.data, b.len);
 	buf_free(&b);
@@ -484,23 +552,17 @@ cmd_status(struct imapd_session *s, const struct imap_arg *args, size_t n,
 	int r;
 
 	(void)uid;
-	if (n != 2 || !folders_name_arg(&args[0], name, &len)) {
-		sess_reply(s, IMAPD_BAD, "Invalid arguments.");
+	if (!folders_cmd_name(s, args, n, 2, name, &len))
 		return;
-	}
 	if (folders_status_items(&args[1], &items) < 0) {
 		sess_reply(s, IMAPD_BAD, "Invalid status items.");
 		return;
 	}
-	if (sess_mailbox_path(s, name, len, path, sizeof(path), canon,
-			      sizeof(canon), &error) < 0) {
-		sess_reply(s, IMAPD_NO, "%s", error);
+	if (!folders_cmd_path(s, name, len, path, canon, ""))
 		return;
-	}
 	r = folders_status_get(s, canon, path, &st, &error);
 	if (r == 0) {
-		sess_reply(s, IMAPD_NO,
-			   "[NONEXISTENT] Mailbox doesn't exist: %s", canon);
+		sess_reply(s, IMAPD_NO, FOLDERS_NONEXISTENT, canon);
 		return;
 	}
 	if (r < 0) {
@@ -538,65 +600,44 @@ struct folders_list {
 	bool lsub_percent;
 };
 
-/* Selection options (RFC 5258 3, RFC 6154). 0, or -1 with *error_r. */
+static const struct folders_keyword folders_list_select_names[] = {
+	{ "SUBSCRIBED", IMAP_LIST_SEL_SUBSCRIBED, FOLDERS_RET_SUBSCRIBED },
+	{ "REMOTE", 0, 0 }, /* no remote mailboxes (RFC 2193) */
+	{ "RECURSIVEMATCH", IMAP_LIST_SEL_RECURSIVEMATCH, 0 },
+	{ "SPECIAL-USE", IMAP_LIST_SEL_SPECIAL_USE, FOLDERS_RET_SPECIAL_USE },
+};
+static const struct folders_keyword folders_list_return_names[] = {
+	{ "SUBSCRIBED", 0, FOLDERS_RET_SUBSCRIBED },
+	{ "CHILDREN", 0, FOLDERS_RET_CHILDREN },
+	{ "SPECIAL-USE", 0, FOLDERS_RET_SPECIAL_USE },
+};
+
+#define FOLDERS_LIST_SELECT_NAMES FOLDERS_NELEM(folders_list_select_names)
+#define FOLDERS_LIST_RETURN_NAMES FOLDERS_NELEM(folders_list_return_names)
+
+/* Selection options (RFC 5258 3, RFC 6154), or with ret the return
+ * options (RFC 5258 4, RFC 5819 STATUS, RFC 6154). 0, or -1 with
+ * *error_r. */
 static int
-folders_list_select_opts(struct folders_list *l, const struct imap_arg *arg,
-			 const char **error_r)
+folders_list_opts(struct folders_list *l, const struct imap_arg *arg,
+		  bool ret, const char **error_r)
 {
+	const struct folders_keyword *table =
+		ret ? folders_list_return_names : folders_list_select_names;
+	size_t count = ret ? FOLDERS_LIST_RETURN_NAMES
+			   : FOLDERS_LIST_SELECT_NAMES;
+	const struct folders_keyword *kw;
 	const struct imap_arg *list;
 	size_t n, i;
 
 	if (!imap_arg_get_list(arg, &list, &n)) {
-		*error_r = "Invalid selection options.";
+		*error_r = ret ? "Invalid return options."
+			       : "Invalid selection options.";
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		if (imap_arg_atom_equals(&list[i], "SUBSCRIBED")) {
-			l->select |= IMAP_LIST_SEL_SUBSCRIBED;
-			l->ret |= FOLDERS_RET_SUBSCRIBED;
-		} else if (imap_arg_atom_equals(&list[i], "REMOTE")) {
-			/* no remote mailboxes (RFC 2193) */
-		} else if (imap_arg_atom_equals(&list[i], "RECURSIVEMATCH")) {
-			l->select |= IMAP_LIST_SEL_RECURSIVEMATCH;
-		} else if (imap_arg_atom_equals(&list[i], "SPECIAL-USE")) {
-			l->select |= IMAP_LIST_SEL_SPECIAL_USE;
-			l->ret |= FOLDERS_RET_SPECIAL_USE;
-		} else {
-			*error_r = "Unknown selection option.";
-			return -1;
-		}
-	}
-	if ((l->select & IMAP_LIST_SEL_RECURSIVEMATCH) != 0 &&
-	    (l->select &
-	     (IMAP_LIST_SEL_SUBSCRIBED | IMAP_LIST_SEL_SPECIAL_USE)) == 0) {
-		*error_r = "RECURSIVEMATCH must not be the only selection "
-			   "option.";
-		return -1;
-	}
-	return 0;
-}
-
-/* Return options (RFC 5258 4, RFC 5819, RFC 6154). */
-static int
-folders_list_return_opts(struct folders_list *l, const struct imap_arg *arg,
-			 const char **error_r)
-{
-	const struct imap_arg *list;
-	size_t n, i;
-
-	if (!imap_arg_get_list(arg, &list, &n)) {
-		*error_r = "Invalid return options.";
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		if (imap_arg_atom_equals(&list[i], "SUBSCRIBED")) {
-			l->ret |= FOLDERS_RET_SUBSCRIBED;
-		} else if (imap_arg_atom_equals(&list[i], "CHILDREN")) {
-			l->ret |= FOLDERS_RET_CHILDREN;
-		} else if (imap_arg_atom_equals(&list[i], "SPECIAL-USE")) {
-			l->ret |= FOLDERS_RET_SPECIAL_USE;
-		} else if (imap_arg_atom_equals(&list[i], "STATUS") &&
-			   i + 1 < n) {
+		if (ret && imap_arg_atom_equals(&list[i], "STATUS") &&
+		    i + 1 < n) {
 			if (folders_status_items(&list[i + 1],
 						 &l->status_items) < 0) {
 				*error_r = "Invalid status items.";
@@ -604,10 +645,23 @@ folders_list_return_opts(struct folders_list *l, const struct imap_arg *arg,
 			}
 			l->ret |= FOLDERS_RET_STATUS;
 			i++;
-		} else {
-			*error_r = "Unknown return option.";
+			continue;
+		}
+		kw = folders_keyword(table, count, &list[i]);
+		if (kw == NULL) {
+			*error_r = ret ? "Unknown return option."
+				       : "Unknown selection option.";
 			return -1;
 		}
+		l->select |= kw->bits;
+		l->ret |= kw->ret;
+	}
+	if (!ret && (l->select & IMAP_LIST_SEL_RECURSIVEMATCH) != 0 &&
+	    (l->select &
+	     (IMAP_LIST_SEL_SUBSCRIBED | IMAP_LIST_SEL_SPECIAL_USE)) == 0) {
+		*error_r = "RECURSIVEMATCH must not be the only selection "
+			   "option.";
+		return -1;
 	}
 	return 0;
 }
@@ -738,7 +792,7 @@ folders_list_run(struct imapd_session *s, bool lsub,
 	buf_init(&arena, 0);
 	if (!lsub && a < n && args[a].type == IMAP_ARG_LIST) {
 		l.extended = true;
-		if (folders_list_select_opts(&l, &args[a], &error) < 0)
+		if (folders_list_opts(&l, &args[a], false, &error) < 0)
 			goto bad;
 		a++;
 	}
@@ -760,7 +814,7 @@ folders_list_run(struct imapd_session *s, bool lsub,
 		if (a + 2 != n || !imap_arg_atom_equals(&args[a], "RETURN"))
 			goto bad;
 		l.extended = true;
-		if (folders_list_return_opts(&l, &args[a + 1], &error) < 0)
+		if (folders_list_opts(&l, &args[a + 1], true, &error) < 0)
 			goto bad;
 		a += 2;
 	}
@@ -859,30 +913,21 @@ cmd_create(struct imapd_session *s, const struct imap_arg *args, size_t n,
 	int r;
 
 	(void)uid;
-	if (n != 1 || !folders_name_arg(&args[0], name, &len)) {
-		sess_reply(s, IMAPD_BAD, "Invalid arguments.");
+	if (!folders_cmd_name(s, args, n, 1, name, &len))
 		return;
-	}
 	/* RFC 3501 6.3.3: a trailing separator only declares the intent
 	 * to create children */
 	if (len > 1 && name[len - 1] == IMAP_LIST_SEPARATOR)
 		name[--len] = '\0';
 	if (folders_is_inbox(name, len)) {
-		sess_reply(s, IMAPD_NO,
-			   "[ALREADYEXISTS] Mailbox already "
-			   "exists.");
+		sess_reply(s, IMAPD_NO, FOLDERS_ALREADY_EXISTS);
 		return;
 	}
-	if (sess_mailbox_path(s, name, len, path, sizeof(path), NULL, 0,
-			      &error) < 0) {
-		sess_reply(s, IMAPD_NO, "[CANNOT] %s", error);
+	if (!folders_cmd_path(s, name, len, path, NULL, "[CANNOT] "))
 		return;
-	}
 	r = folders_make(s, path, &error);
 	if (r == 0) {
-		sess_reply(s, IMAPD_NO,
-			   "[ALREADYEXISTS] Mailbox already "
-			   "exists.");
+		sess_reply(s, IMAPD_NO, FOLDERS_ALREADY_EXISTS);
 		return;
 	}
 	if (r < 0) {
@@ -903,34 +948,25 @@ cmd_delete(struct imapd_session *s, const struct imap_arg *args, size_t n,
 	char name[IMAPD_MAILBOX_NAME_MAX_BYTES + 1];
 	char canon[IMAPD_MAILBOX_NAME_MAX_BYTES + 1];
 	char path[PATH_MAX], trash[PATH_MAX];
-	const char *error = NULL;
 	size_t len;
 
 	(void)uid;
-	if (n != 1 || !folders_name_arg(&args[0], name, &len)) {
-		sess_reply(s, IMAPD_BAD, "Invalid arguments.");
+	if (!folders_cmd_name(s, args, n, 1, name, &len))
 		return;
-	}
 	if (folders_is_inbox(name, len)) {
 		sess_reply(s, IMAPD_NO, "[CANNOT] INBOX cannot be deleted.");
 		return;
 	}
-	if (sess_mailbox_path(s, name, len, path, sizeof(path), canon,
-			      sizeof(canon), &error) < 0) {
-		sess_reply(s, IMAPD_NO, "[CANNOT] %s", error);
+	if (!folders_cmd_path(s, name, len, path, canon, "[CANNOT] "))
 		return;
-	}
 	if (!folders_exists(path)) {
-		sess_reply(s, IMAPD_NO,
-			   "[NONEXISTENT] Mailbox doesn't exist: %s", canon);
+		sess_reply(s, IMAPD_NO, FOLDERS_NONEXISTENT, canon);
 		return;
 	}
 	if (folders_tmp_path(s, "DELETED", trash, sizeof(trash)) < 0 ||
 	    folders_rename_noreplace(path, trash) < 0) {
 		if (errno == ENOENT) {
-			sess_reply(s, IMAPD_NO,
-				   "[NONEXISTENT] Mailbox doesn't exist: %s",
-				   canon);
+			sess_reply(s, IMAPD_NO, FOLDERS_NONEXISTENT, canon);
 			return;
 		}
 		log_msg(LOG_ERR, "delete %s: rename: %s", path,
@@ -978,11 +1014,8 @@ folders_copy_file(const char *src, const char *dst, const char *name)
 	size_t off;
 	int in, out, n, saved;
 
-	n = snprintf(from, sizeof(from), "%s/%s", src, name);
-	if (n < 0 || (size_t)n >= sizeof(from))
-		return -1;
-	n = snprintf(to, sizeof(to), "%s/%s", dst, name);
-	if (n < 0 || (size_t)n >= sizeof(to))
+	if (folders_join(from, src, name) < 0 ||
+	    folders_join(to, dst, name) < 0)
 		return -1;
 	n = snprintf(tmp, sizeof(tmp), "%s/tmp/%s.%ld.copy", dst, name,
 		     (long)getpid());
@@ -1034,14 +1067,10 @@ folders_move_files(const char *src, const char *dst, const char *sub)
 {
 	char from[PATH_MAX], to[PATH_MAX];
 	struct dirent *de;
-	int sfd, dfd, n, r = 0;
+	int sfd, dfd, r = 0;
 	DIR *d;
 
-	n = snprintf(from, sizeof(from), "%s/%s", src, sub);
-	if (n < 0 || (size_t)n >= sizeof(from))
-		return -1;
-	n = snprintf(to, sizeof(to), "%s/%s", dst, sub);
-	if (n < 0 || (size_t)n >= sizeof(to))
+	if (folders_join(from, src, sub) < 0 || folders_join(to, dst, sub) < 0)
 		return -1;
 	sfd = open(from, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (sfd < 0)
@@ -1077,9 +1106,7 @@ folders_rename_inbox(struct imapd_session *s, const char *new_path,
 
 	r = folders_make(s, new_path, &error);
 	if (r == 0) {
-		sess_reply(s, IMAPD_NO,
-			   "[ALREADYEXISTS] Mailbox already "
-			   "exists.");
+		sess_reply(s, IMAPD_NO, FOLDERS_ALREADY_EXISTS);
 		return;
 	}
 	if (r < 0 ||
@@ -1092,6 +1119,32 @@ folders_rename_inbox(struct imapd_session *s, const char *new_path,
 		return;
 	}
 	sess_reply(s, IMAPD_OK, "Rename completed.");
+}
+
+/* For a folder c of the listing: if it is a child of old_canon (oldlen
+ * bytes), its name under new_canon into child and that name's path into
+ * to (both PATH_MAX bytes). 1 done, 0 c is no child of old_canon, -1 the
+ * new name is too long or invalid (*error_r). */
+static int
+folders_renamed_child(struct imapd_session *s, const char *c,
+		      const char *old_canon, size_t oldlen,
+		      const char *new_canon, char *child, char *to,
+		      const char **error_r)
+{
+	int k;
+
+	if (strncmp(c, old_canon, oldlen) != 0 ||
+	    c[oldlen] != IMAP_LIST_SEPARATOR)
+		return 0;
+	k = snprintf(child, PATH_MAX, "%s%s", new_canon, c + oldlen);
+	if (k < 0 || (size_t)k >= PATH_MAX) {
+		*error_r = "Mailbox name too long.";
+		return -1;
+	}
+	if (sess_mailbox_path(s, child, (size_t)k, to, PATH_MAX, NULL, 0,
+			      error_r) < 0)
+		return -1;
+	return 1;
 }
 
 void
@@ -1120,9 +1173,7 @@ cmd_rename(struct imapd_session *s, const struct imap_arg *args, size_t n,
 	if (newlen > 1 && new_name[newlen - 1] == IMAP_LIST_SEPARATOR)
 		new_name[--newlen] = '\0';
 	if (folders_is_inbox(new_name, newlen)) {
-		sess_reply(s, IMAPD_NO,
-			   "[ALREADYEXISTS] Mailbox already "
-			   "exists.");
+		sess_reply(s, IMAPD_NO, FOLDERS_ALREADY_EXISTS);
 		return;
 	}
 	if (sess_mailbox_path(s, old, oldlen, old_path, sizeof(old_path),
@@ -1137,15 +1188,11 @@ cmd_rename(struct imapd_session *s, const struct imap_arg *args, size_t n,
 		return;
 	}
 	if (!folders_exists(old_path)) {
-		sess_reply(s, IMAPD_NO,
-			   "[NONEXISTENT] Mailbox doesn't exist: %s",
-			   old_canon);
+		sess_reply(s, IMAPD_NO, FOLDERS_NONEXISTENT, old_canon);
 		return;
 	}
 	if (strcmp(old_canon, new_canon) == 0 || folders_exists(new_path)) {
-		sess_reply(s, IMAPD_NO,
-			   "[ALREADYEXISTS] Mailbox already "
-			   "exists.");
+		sess_reply(s, IMAPD_NO, FOLDERS_ALREADY_EXISTS);
 		return;
 	}
 	if (newlen > oldlen && strncmp(new_canon, old_canon, oldlen) == 0 &&
@@ -1165,23 +1212,12 @@ cmd_rename(struct imapd_session *s, const struct imap_arg *args, size_t n,
 	fc = imap_list_names_first_child(&folders, old_canon, oldlen);
 	first = fc < 0 ? folders.n : (size_t)fc;
 	for (i = first; i < folders.n; i++) {
-		const char *c = folders.names[i];
-
-		if (strncmp(c, old_canon, oldlen) != 0 ||
-		    c[oldlen] != IMAP_LIST_SEPARATOR)
+		k = folders_renamed_child(s, folders.names[i], old_canon,
+					  oldlen, new_canon, child, to, &error);
+		if (k == 0)
 			break;
-		k = snprintf(child, sizeof(child), "%s%s", new_canon,
-			     c + oldlen);
-		if (k < 0 || (size_t)k >= sizeof(child) ||
-		    sess_mailbox_path(s, child, (size_t)k, to, sizeof(to), NULL,
-				      0, &error) < 0) {
-			sess_reply(s, IMAPD_NO, "[CANNOT] %s",
-				   k < 0 || (size_t)k >= sizeof(child) ? "Mailb"
-									 "ox "
-									 "name "
-									 "too "
-									 "long."
-								       : error);
+		if (k < 0) {
+			sess_reply(s, IMAPD_NO, "[CANNOT] %s", error);
 			goto out;
 		}
 		if (folders_exists(to)) {
@@ -1194,13 +1230,9 @@ cmd_rename(struct imapd_session *s, const struct imap_arg *args, size_t n,
 	}
 	if (folders_rename_noreplace(old_path, new_path) < 0) {
 		if (errno == EEXIST || errno == ENOTEMPTY)
-			sess_reply(s, IMAPD_NO,
-				   "[ALREADYEXISTS] Mailbox "
-				   "already exists.");
+			sess_reply(s, IMAPD_NO, FOLDERS_ALREADY_EXISTS);
 		else if (errno == ENOENT)
-			sess_reply(s, IMAPD_NO,
-				   "[NONEXISTENT] Mailbox doesn't exist: %s",
-				   old_canon);
+			sess_reply(s, IMAPD_NO, FOLDERS_NONEXISTENT, old_canon);
 		else
 			sess_reply(s, IMAPD_NO,
 				   "[SERVERBUG] Cannot rename "
@@ -1210,15 +1242,12 @@ cmd_rename(struct imapd_session *s, const struct imap_arg *args, size_t n,
 	for (done = first; done < folders.n; done++) {
 		const char *c = folders.names[done];
 
-		if (strncmp(c, old_canon, oldlen) != 0 ||
-		    c[oldlen] != IMAP_LIST_SEPARATOR)
+		k = folders_renamed_child(s, c, old_canon, oldlen, new_canon,
+					  child, to, &error);
+		if (k == 0)
 			break;
-		k = snprintf(child, sizeof(child), "%s%s", new_canon,
-			     c + oldlen);
-		if (k < 0 || (size_t)k >= sizeof(child) ||
+		if (k < 0 ||
 		    sess_mailbox_path(s, c, strlen(c), from, sizeof(from), NULL,
-				      0, &error) < 0 ||
-		    sess_mailbox_path(s, child, (size_t)k, to, sizeof(to), NULL,
 				      0, &error) < 0 ||
 		    folders_rename_noreplace(from, to) < 0) {
 			log_msg(LOG_ERR, "rename %s: child %s: %s", old_canon,
@@ -1279,16 +1308,11 @@ folders_subscribe(struct imapd_session *s, const struct imap_arg *args,
 	const char *error = NULL;
 	size_t len;
 
-	if (n != 1 || !folders_name_arg(&args[0], name, &len)) {
-		sess_reply(s, IMAPD_BAD, "Invalid arguments.");
+	if (!folders_cmd_name(s, args, n, 1, name, &len))
 		return;
-	}
-	if (sess_mailbox_path(s, name, len, path, sizeof(path), canon,
-			      sizeof(canon), &error) < 0) {
-		/* an invalid name can never have been subscribed */
-		sess_reply(s, IMAPD_NO, "[CANNOT] %s", error);
+	/* an invalid name can never have been subscribed */
+	if (!folders_cmd_path(s, name, len, path, canon, "[CANNOT] "))
 		return;
-	}
 	ctx.name = canon;
 	ctx.add = add;
 	if (imap_list_subs_update(s->root, folders_subs_change, &ctx, &error) <

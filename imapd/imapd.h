@@ -28,6 +28,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "daemon.h"
 #include "imap_mbox.h"
 #include "imapparse.h"
 #include "io.h"
@@ -35,19 +36,16 @@
 #include "tls.h"
 
 /* Longest textual IP address (IPv6 with scope) we keep. */
-#define IMAPD_IP_MAX_BYTES 64
+#define IMAPD_IP_MAX_BYTES DAEMON_IP_MAX_BYTES
 /* The tagged reply text built by sess_reply() (status and code included). */
 #define IMAPD_REPLY_MAX_BYTES 1024
 /* A mailbox name as the client sends it (modified UTF-7). */
 #define IMAPD_MAILBOX_NAME_MAX_BYTES 1024
 
-struct imapd_env {
-	const struct conf *conf;
-	char remote_ip[IMAPD_IP_MAX_BYTES]; /* "192.0.2.7" or "unknown" */
-	bool trace;			    /* -v or trace = yes */
-	struct tls_server *tls;		    /* NULL: no TLS configured */
-	bool implicit_tls;		    /* -t: TLS from the first byte */
-};
+/* The startup environment (conf, remote_ip, trace, tls, implicit_tls),
+ * filled by daemon_main() (lib/daemon.h) for both roles: one struct for
+ * every daemon that starts there, under this daemon's name. */
+#define imapd_env daemon_env
 
 enum imapd_state {
 	IMAPD_STATE_NOAUTH = 0x1,
@@ -231,11 +229,18 @@ int append_check(struct imapd_session *s, const struct imap_command *partial,
 /* IDLE re-reads the mailbox this often even without an inotify event. */
 #define IMAPD_IDLE_RECHECK_SECS 30
 
-/* roles.c: after login_split(). Each returns the exit status. */
-int roles_monitor(struct login *l, const struct imapd_env *env);
+/* The answer on the client's socket when the service cannot start
+ * (lib/daemon.h: daemon_fail_temp). */
+#define IMAPD_UNAVAILABLE \
+	"* BYE [UNAVAILABLE] Service temporarily unavailable.\r\n"
+
+/* roles.c: the child and the monitor's session of struct daemon_proto
+ * (lib/daemon.h). Each returns the exit status. */
 int roles_child(struct login *l, const struct imapd_env *env);
+int roles_session(struct io *io, int fd, const struct login_user *u,
+		  const struct imapd_env *env);
 /* Startup failure once we own the connection: logs what/why, sends
- * "* BYE [UNAVAILABLE] ..." on fd, exits 111. */
+ * IMAPD_UNAVAILABLE on fd, exits 111. */
 _Noreturn void roles_fail_temp(int fd, const char *what, const char *why);
 
 /* conn.c: the session object and the wire. */

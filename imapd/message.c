@@ -191,6 +191,11 @@ message_write_error(struct imapd_session *s, const char *cmd,
 		sess_reply(s, IMAPD_NO, "[TRYCREATE] Mailbox doesn't exist: %s",
 			   message_name_shown(name));
 		break;
+	case EMLINK:
+		/* the folder's 26 keyword letters are all taken */
+		sess_reply(s, IMAPD_NO,
+			   "[LIMIT] Too many keywords in this mailbox.");
+		break;
 	case ENOSPC:
 	case EDQUOT:
 		log_msg(LOG_WARNING, "%s %s: %s", cmd, dir,

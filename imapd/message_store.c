@@ -151,34 +151,32 @@ message_store_one(struct imapd_session *s, size_t i, void *ctx)
 {
 	struct message_store *st = ctx;
 	struct imap_mbox_msg *m = &s->mb->msgs[i];
-	uint32_t flags = m->flags & IMAP_MBOX_STORED_FLAGS, kw = m->keywords;
 	uint32_t uid = m->uid;
+	enum imap_mbox_store_mode mode = IMAP_MBOX_STORE_SET;
 
 	switch (st->mode) {
 	case MESSAGE_STORE_REPLACE:
-		flags = st->flags;
-		kw = st->keywords;
+		mode = IMAP_MBOX_STORE_SET;
 		break;
 	case MESSAGE_STORE_ADD:
-		flags |= st->flags;
-		kw |= st->keywords;
+		mode = IMAP_MBOX_STORE_ADD;
 		break;
 	case MESSAGE_STORE_REMOVE:
-		flags &= ~st->flags;
-		kw &= ~st->keywords;
+		mode = IMAP_MBOX_STORE_REMOVE;
 		break;
 	}
-	if (flags != (m->flags & IMAP_MBOX_STORED_FLAGS) || kw != m->keywords) {
-		if (imap_mbox_store(s->mb, i, flags, kw, &st->error) < 0) {
-			if (errno == ENOENT) {
-				st->vanished = true;
-				st->error = NULL;
-				return 0;
-			}
-			if (st->error == NULL)
-				st->error = strerror(errno);
-			return -1;
+	/* applied to the flags on disk (another session's changes are
+	 * kept); msgs[i] then shows the result */
+	if (imap_mbox_store_delta(s->mb, i, mode, st->flags, st->keywords,
+				  &st->error) < 0) {
+		if (errno == ENOENT) {
+			st->vanished = true;
+			st->error = NULL;
+			return 0;
 		}
+		if (st->error == NULL)
+			st->error = strerror(errno);
+		return -1;
 	}
 	if (st->silent)
 		return 0;

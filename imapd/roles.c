@@ -1,8 +1,9 @@
 /*
  * roles.c -- the two processes of quail-imapd after login_split()
- * (lib/login.h): the CHILD speaks the not-authenticated state (auth.c)
- * and hands a logged-in session over; the MONITOR (root) becomes the
- * mailbox owner and runs the authenticated and selected states
+ * (lib/login.h, started by lib/daemon.h): the CHILD speaks the
+ * not-authenticated state (auth.c) and hands a logged-in session over;
+ * the MONITOR (root), once it has become the mailbox owner
+ * (login_monitor_session), runs the authenticated and selected states
  * (session.c) on the handed-over connection. Not root: the child goes on
  * with the session itself.
  *
@@ -14,106 +15,67 @@
  *
  * SECURITY: the monitor never runs a session as root (uid 0 is refused
  * before priv_drop_ids(), which also verifies that root cannot be
- * regained); the handed-over input, the tag line included, is copied with
- * bounds checks and the tag must be printable ASCII; startup failures are
- * logged and answered with "* BYE [UNAVAILABLE]" on the client's socket,
- * never on stderr.
+ * regained; lib/login.c); the handed-over input, the tag line included,
+ * is copied with bounds checks and the tag must be printable ASCII;
+ * startup failures are logged and answered with "* BYE [UNAVAILABLE]" on
+ * the client's socket, never on stderr.
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "exitcode.h"
 #include "imapd.h"
 #include "log.h"
-#include "priv.h"
 
 _Noreturn void
 roles_fail_temp(int fd, const char *what, const char *why)
 {
-	static const char reply[] = "* BYE [UNAVAILABLE] Service temporarily "
-				    "unavailable.\r\n";
-
-	log_msg(LOG_ERR, "%s: %s", what, why != NULL ? why : "unknown error");
-	if (write(fd, reply, sizeof(reply) - 1) < 0)
-		log_msg(LOG_INFO, "client gone before the BYE");
-	exit(EXIT_TEMP);
+	daemon_fail_temp(fd, IMAPD_UNAVAILABLE, what, why);
 }
 
-/* Takes the tag line off the front of the handed-over input into tag
+/* Takes the tag line off the front of the input buffered in io into tag
  * (room for IO_RBUF_BYTES). 0, or -1 when it is missing or malformed. */
 static int
-roles_take_tag(struct buf *pending, char *tag, bool *tls_r)
+roles_take_tag(struct io *io, char *tag, bool *tls_r)
 {
-	const char *lf;
+	const unsigned char *p = io_peek(io), *lf;
 	size_t i, len;
 
-	lf = memchr(pending->data, '\n', pending->len);
+	lf = memchr(p, '\n', io_pending(io));
 	if (lf == NULL)
 		return -1;
-	len = (size_t)(lf - pending->data);
-	if (len < 2 || len >= IO_RBUF_BYTES ||
-	    (pending->data[0] != 'T' && pending->data[0] != 'P'))
+	len = (size_t)(lf - p);
+	if (len < 2 || len >= IO_RBUF_BYTES || (p[0] != 'T' && p[0] != 'P'))
 		return -1;
-	*tls_r = pending->data[0] == 'T';
-	for (i = 1; i < len; i++) {
-		unsigned char ch = (unsigned char)pending->data[i];
-
-		if (ch <= 0x20 || ch >= 0x7f)
+	*tls_r = p[0] == 'T';
+	for (i = 1; i < len; i++)
+		if (p[i] <= 0x20 || p[i] >= 0x7f)
 			return -1;
-	}
-	memcpy(tag, pending->data + 1, len - 1);
+	memcpy(tag, p + 1, len - 1);
 	tag[len - 1] = '\0';
-	/* UNSAFE: len + 1 <= pending->len (lf lies inside the data) */
-	memmove(pending->data, lf + 1, pending->len - len - 1);
-	pending->len -= len + 1;
+	io_consume(io, len + 1); /* lf lies inside the buffered input */
 	return 0;
 }
 
-/* MONITOR: waits for the child (and exits as it did when it ends
- * without a login); after a login, becomes the user and runs the session
- * on the fd the child handed over. */
+/* MONITOR, after a login (lib/daemon.h): the authenticated state as the
+ * mailbox owner on the connection the child handed over; io holds the
+ * tag line and then what the client pipelined after the login. */
 int
-roles_monitor(struct login *l, const struct imapd_env *env)
+roles_session(struct io *io, int fd, const struct login_user *u,
+	      const struct imapd_env *env)
 {
-	static struct io io;
 	static char tag[IO_RBUF_BYTES];
 	static struct imapd_session s;
-	struct login_user u;
-	struct buf pending;
-	const char *error = NULL;
 	bool tls = false;
-	int fd, r;
+	int r;
 
-	buf_init(&pending, IO_RBUF_BYTES + 1);
-	r = login_monitor(l, &u, &fd, &pending);
-	if (r <= 0) {
-		/* no login: end as the protocol child did (inetd sees us) */
-		buf_free_secret(&pending);
-		r = r == 0 ? login_child_status(l) : -1;
-		return r >= 0 ? r : EXIT_TEMP;
-	}
-	if (u.uid == 0) /* the session never runs as root */
-		roles_fail_temp(fd, "cannot become the mailbox owner", "root");
-	if (priv_drop_ids(u.uid, u.gid, u.system_user ? u.name : NULL, &error))
-		roles_fail_temp(fd, "cannot become the mailbox owner", error);
-	if (roles_take_tag(&pending, tag, &tls) < 0) {
-		buf_free_secret(&pending);
+	if (roles_take_tag(io, tag, &tls) < 0)
 		roles_fail_temp(fd, "handover", "no valid tag line");
-	}
-	io_init(&io, fd, fd);
-	/* what the client pipelined after the login is ours to answer */
-	if (pending.len > 0 && pending.len <= sizeof(io.rbuf)) {
-		memcpy(io.rbuf, pending.data, pending.len);
-		io.rlen = pending.len;
-	}
-	buf_free_secret(&pending);
-	if (sess_init(&s, env, &io) < 0)
+	if (sess_init(&s, env, io) < 0)
 		roles_fail_temp(fd, "session", "out of memory");
 	s.tls_proxied = tls;
-	r = session_run(&s, &u, tag);
-	io_flush(&io);
+	r = session_run(&s, u, tag);
+	io_flush(io);
 	sess_free(&s);
 	return r == 0 ? EXIT_DONE : EXIT_TEMP;
 }
@@ -178,19 +140,14 @@ roles_child(struct login *l, const struct imapd_env *env)
 	static struct imapd_session s;
 	struct login_user u;
 	struct buf tag;
-	const char *error = NULL;
 	int r = 0;
 
 	io_init(&io, STDIN_FILENO, STDOUT_FILENO);
 	if (sess_init(&s, env, &io) < 0)
 		roles_fail_temp(STDOUT_FILENO, "session", "out of memory");
 	buf_init(&tag, IO_RBUF_BYTES);
-	if (env->implicit_tls && tls_server_prepare(env->tls, &error) < 0) {
-		/* -t and OpenSSL refuses the certificate or key (lib/tls.h:
-		 * lazy setup): a server problem, exit 111, nothing said in
-		 * plaintext on a TLS port */
-		log_msg(LOG_ERR, "TLS certificate: %s", error);
-		r = -1;
+	if (daemon_tls_prepare(env) < 0) {
+		r = -1; /* nothing said in plaintext on a TLS port */
 	} else if (!env->implicit_tls || conn_start_tls(&s) == 0) {
 		sess_untagged(&s, "OK [CAPABILITY %s] quail IMAP ready.",
 			      auth_capability(&s));

@@ -12,14 +12,12 @@
  *
  * The cache (imap_mbox_cache_*): one record per message, field 'h',
  * holding the folded, decoded values of From, To, Cc, Bcc, Subject and
- * Date (in that order) as imap_search_header_values() gives them:
- *     '1' then, per field, '+' (present) or '-' (absent), the decimal
- *     length of the value, ':', the value
- * A record of another version ('1') or malformed is ignored and
- * rewritten. A miss on any of the six fills in the whole record from the
- * header just read; one record instead of six saves the per-record
- * overhead of the cache file (its base name), which dominates the time a
- * new session needs to load it. New records reach the cache file when
+ * Date (lib/imap_search.h: imap_search_header_record; FETCH stores it too
+ * when it parses a header for ENVELOPE and the like). A record of another
+ * version or malformed is ignored and rewritten. A miss on any of the six
+ * fills in the whole record from the header just read; one record
+ * instead of six saves the per-record overhead of the cache file (its
+ * base name), which dominates the time a new session needs to load it. New records reach the cache file when
  * the mailbox is closed.
  *
  * SECURITY: message files are untrusted; they are only read here and
@@ -39,11 +37,6 @@
 /* The first read of a header; then x8 until the empty line shows up or
  * the whole file was read. */
 #define SEARCH_HEADER_FIRST_READ_BYTES 8192
-/* The cache record: its field id, format version, presence marks. */
-#define SEARCH_CACHE_FIELD 'h'
-#define SEARCH_CACHE_VERSION '1'
-#define SEARCH_CACHE_PRESENT '+'
-#define SEARCH_CACHE_ABSENT '-'
 
 struct search_msg_ctx {
 	struct imapd_session *s;
@@ -121,105 +114,34 @@ search_header(void *ctx, const char **p_r, size_t *len_r, const char **error_r)
 	return 0;
 }
 
-/* The header fields kept in the cache record, in record order. */
-static const char *const search_cached_fields[] = {
-	"from", "to", "cc", "bcc", "subject", "date",
-};
-#define SEARCH_CACHED_FIELDS \
-	(sizeof(search_cached_fields) / sizeof(search_cached_fields[0]))
-
-/* The index of a cached field name, or -1. */
-static int
-search_field_index(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < SEARCH_CACHED_FIELDS; i++)
-		if (strcmp(name, search_cached_fields[i]) == 0)
-			return (int)i;
-	return -1;
-}
-
 /*
- * Finds field idx in a cache record (see the file header). 1 with the
- * value in *v_r / *len_r and *found_r, 0 when the record is malformed or
- * of another version.
- */
-static int
-search_record_find(const char *rec, size_t len, size_t idx, const char **v_r,
-		   size_t *len_r, bool *found_r)
-{
-	size_t pos = 1, f, vlen, digits;
-
-	if (len == 0 || rec[0] != SEARCH_CACHE_VERSION)
-		return 0;
-	for (f = 0; f < SEARCH_CACHED_FIELDS; f++) {
-		if (pos >= len || (rec[pos] != SEARCH_CACHE_PRESENT &&
-				   rec[pos] != SEARCH_CACHE_ABSENT))
-			return 0;
-		*found_r = rec[pos++] == SEARCH_CACHE_PRESENT;
-		for (vlen = 0, digits = 0;
-		     pos < len && rec[pos] >= '0' && rec[pos] <= '9'; pos++) {
-			if (++digits > 9)
-				return 0;
-			vlen = vlen * 10 + (size_t)(rec[pos] - '0');
-		}
-		if (digits == 0 || pos >= len || rec[pos++] != ':' ||
-		    vlen > len - pos)
-			return 0;
-		if (f == idx) {
-			*v_r = rec + pos;
-			*len_r = vlen;
-			return 1;
-		}
-		pos += vlen;
-	}
-	return 0;
-}
-
-/*
- * Builds the cache record of header h[0..hlen) into rec and caches it (a
- * record the cache refuses, over IMAP_MBOX_CACHE_VALUE_MAX_BYTES, is just
- * not remembered). The values of field idx are appended to out. 0 / -1
- * (ENOMEM).
+ * Builds the header record of h[0..hlen) (lib/imap_search.h), caches it
+ * (a record the cache refuses, over IMAP_MBOX_CACHE_VALUE_MAX_BYTES, is
+ * just not remembered) and appends the values of field name to out.
+ * 1 done, 0 name is not a field of the record, -1 out of memory.
  */
 static int
 search_record_fill(struct search_msg_ctx *c, const char *h, size_t hlen,
-		   size_t idx, struct buf *out, bool *found_r)
+		   const char *name, struct buf *out, bool *found_r)
 {
-	struct buf rec = BUF_INIT, val = BUF_INIT;
-	size_t f;
-	int r = 0;
+	struct buf rec = BUF_INIT;
+	const char *v;
+	size_t vlen;
+	int r = -1;
 
-	if (buf_putc(&rec, SEARCH_CACHE_VERSION) < 0)
+	if (imap_search_header_record(h, hlen, &rec) < 0)
+		goto out;
+	r = imap_search_record_find(rec.data, rec.len, name, &v, &vlen,
+				    found_r);
+	if (r == 1 && buf_append(out, v, vlen) < 0) {
 		r = -1;
-	for (f = 0; f < SEARCH_CACHED_FIELDS && r == 0; f++) {
-		buf_reset(&val);
-		r = imap_search_header_values(h, hlen, search_cached_fields[f],
-					      &val);
-		if (r < 0 ||
-		    buf_printf(&rec, "%c%zu:",
-			       r > 0 ? SEARCH_CACHE_PRESENT
-				     : SEARCH_CACHE_ABSENT,
-			       val.len) < 0 ||
-		    buf_append(&rec, val.data, val.len) < 0) {
-			r = -1;
-			break;
-		}
-		if (f == idx) {
-			*found_r = r > 0;
-			if (buf_append(out, val.data, val.len) < 0) {
-				r = -1;
-				break;
-			}
-		}
-		r = 0;
+		goto out;
 	}
-	if (r == 0)
-		(void)imap_mbox_cache_put(c->s->mb, c->i, SEARCH_CACHE_FIELD,
-					  rec.data, rec.len);
+	(void)imap_mbox_cache_put(c->s->mb, c->i,
+				  IMAP_SEARCH_RECORD_CACHE_FIELD, rec.data,
+				  rec.len);
+out:
 	buf_free(&rec);
-	buf_free(&val);
 	return r;
 }
 
@@ -228,28 +150,23 @@ search_field(void *ctx, const char *name, struct buf *out, bool *found_r,
 	     const char **error_r)
 {
 	struct search_msg_ctx *c = ctx;
-	int idx = search_field_index(name);
 	const char *rec, *v, *h;
 	size_t len, vlen, hlen;
 	int r;
 
-	if (idx >= 0 &&
-	    imap_mbox_cache_get(c->s->mb, c->i, SEARCH_CACHE_FIELD, &rec,
-				&len) == 1 &&
-	    search_record_find(rec, len, (size_t)idx, &v, &vlen, found_r) ==
-		    1) {
+	if (imap_mbox_cache_get(c->s->mb, c->i, IMAP_SEARCH_RECORD_CACHE_FIELD,
+				&rec, &len) == 1 &&
+	    imap_search_record_find(rec, len, name, &v, &vlen, found_r) == 1) {
 		if (buf_append(out, v, vlen) < 0)
 			return search_fail(c, "Out of memory", error_r);
 		return 0;
 	}
 	if (search_header(ctx, &h, &hlen, error_r) < 0)
 		return -1;
-	if (idx >= 0) {
-		if (search_record_fill(c, h, hlen, (size_t)idx, out, found_r) <
-		    0)
-			return search_fail(c, "Out of memory", error_r);
+	if ((r = search_record_fill(c, h, hlen, name, out, found_r)) < 0)
+		return search_fail(c, "Out of memory", error_r);
+	if (r == 1)
 		return 0;
-	}
 	if ((r = imap_search_header_values(h, hlen, name, out)) < 0)
 		return search_fail(c, "Out of memory", error_r);
 	*found_r = r > 0;

@@ -16,12 +16,15 @@
 #include <ctype.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <security/pam_appl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "addr.h"
 #include "auth.h"
@@ -39,6 +42,9 @@
 #define AUTH_PAM_PROMPTS_MAX 16
 /* "cannot load libcrypt.so.1: <dlerror text>" and then some. */
 #define AUTH_LOAD_ERROR_MAX_BYTES 512
+/* The error text a verifying child (auth_verify_forked) reports back:
+ * the longest this module makes is a load error. */
+#define AUTH_CHILD_ERROR_MAX_BYTES AUTH_LOAD_ERROR_MAX_BYTES
 
 /*
  * libcrypt and libpam are not linked: each is dlopen()ed the first time a
@@ -615,6 +621,148 @@ auth_verify(const struct conf *c, const char *user, const char *pass,
 	if (ret == 1)
 		return 1;
 	return temp ? -1 : 0;
+}
+
+/*
+ * auth_verify_forked: the verification in a child process.
+ *
+ * The child runs auth_verify() and writes one report (the verdict, the
+ * user, the error text) into a pipe, then _exit()s; the caller reads it
+ * whole and reaps the child. Whatever the verification maps, allocates
+ * or dirties dies with the child: libcrypt (~150 kB of touched pages:
+ * yescrypt's tables), libpam with its modules and their libraries, the
+ * 32 KiB crypt_data, the stack and heap that hashing grew. A root
+ * monitor that becomes the session after the login (quail-imapd,
+ * quail-pop3d) or a non-root daemon that runs the session itself so
+ * keeps none of it for the whole session (quail-imapd idle session:
+ * bench/README.md). The cost is one fork() per verification (well
+ * under a millisecond for these small processes; a hash costs tens of
+ * milliseconds).
+ *
+ * SECURITY: the password and everything derived from it (crypt state,
+ * PAM conversation buffers) live only in the child's memory, which the
+ * kernel frees on exit: none of it can be read later by the session
+ * that parses client commands in the same process. The report is made
+ * by the same binary with the same privileges but is still checked: the
+ * exact size, a verdict of -1/0/1, NUL-terminated strings, never uid or
+ * gid 0 for an accepted login. A child that dies, is killed or reports
+ * anything else is a temporary failure.
+ */
+struct auth_child_report {
+	int ret;
+	struct auth_user user;
+	char error[AUTH_CHILD_ERROR_MAX_BYTES];
+};
+
+/* CHILD: verifies, reports on fd, exits (never returns). */
+static _Noreturn void
+auth_child_run(const struct conf *c, const char *user, const char *pass,
+	       const char *remote_ip, int fd)
+{
+	struct auth_child_report rep;
+	const char *err = NULL, *p;
+	size_t left;
+	ssize_t n;
+
+	memset(&rep, 0, sizeof(rep));
+	rep.ret = auth_verify(c, user, pass, remote_ip, &rep.user, &err);
+	if (rep.ret < 0)
+		snprintf(rep.error, sizeof(rep.error), "%s",
+			 err != NULL ? err : "unknown error");
+	p = (const char *)&rep;
+	left = sizeof(rep);
+	while (left > 0) {
+		n = write(fd, p, left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			_exit(1);
+		p += n;
+		left -= (size_t)n;
+	}
+	/* _exit: no atexit handlers, no stdio flushing of the parent's
+	 * buffers a second time */
+	_exit(0);
+}
+
+/* Reads the child's whole report from fd. 0, or -1 when it is short. */
+static int
+auth_child_read(int fd, struct auth_child_report *rep)
+{
+	char *p = (char *)rep;
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < sizeof(*rep)) {
+		n = read(fd, p + got, sizeof(*rep) - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+int
+auth_verify_forked(const struct conf *c, const char *user, const char *pass,
+		   const char *remote_ip, struct auth_user *u_r,
+		   const char **error_r)
+{
+	static char error[AUTH_CHILD_ERROR_MAX_BYTES];
+	struct auth_child_report rep;
+	int pfd[2], status = 0, rd, ret;
+	pid_t pid, w;
+
+	*error_r = NULL;
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		*error_r = "cannot make a pipe for the password check";
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		*error_r = "cannot fork the password check";
+		return -1;
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		auth_child_run(c, user, pass, remote_ip, pfd[1]);
+	}
+	close(pfd[1]);
+	memset(&rep, 0, sizeof(rep));
+	rd = auth_child_read(pfd[0], &rep);
+	close(pfd[0]);
+	do
+		w = waitpid(pid, &status, 0);
+	while (w < 0 && errno == EINTR);
+	/* w < 0 (ECHILD): SIGCHLD is ignored and the kernel reaped the
+	 * child; then the whole report is all there is to go by. */
+	if (rd < 0 || (w == pid && !(WIFEXITED(status) &&
+				     WEXITSTATUS(status) == 0))) {
+		explicit_bzero(&rep, sizeof(rep));
+		*error_r = "the password check process failed";
+		return -1;
+	}
+	if (rep.ret < -1 || rep.ret > 1 ||
+	    memchr(rep.user.name, '\0', sizeof(rep.user.name)) == NULL ||
+	    memchr(rep.user.maildir, '\0', sizeof(rep.user.maildir)) == NULL ||
+	    memchr(rep.error, '\0', sizeof(rep.error)) == NULL ||
+	    (rep.ret == 1 && (rep.user.uid == 0 || rep.user.gid == 0))) {
+		explicit_bzero(&rep, sizeof(rep));
+		*error_r = "malformed report from the password check process";
+		return -1;
+	}
+	ret = rep.ret;
+	if (ret == 1)
+		*u_r = rep.user;
+	if (ret < 0) {
+		memcpy(error, rep.error, sizeof(error));
+		*error_r = error;
+	}
+	explicit_bzero(&rep, sizeof(rep));
+	return ret;
 }
 
 void

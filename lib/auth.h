@@ -59,6 +59,16 @@ int auth_verify(const struct conf *c, const char *user, const char *pass,
 		const char *remote_ip, struct auth_user *u_r,
 		const char **error_r);
 
+/* auth_verify() in a child process that exits right after (auth.c):
+ * the caller never maps libcrypt or libpam and keeps no hashing state,
+ * stack or heap from the verification, nor any copy of what was derived
+ * from the password. For the daemons' logins (lib/login.c), whose
+ * process may go on to run a long session. Same returns; *error_r is
+ * static text of this module (valid until the next call). */
+int auth_verify_forked(const struct conf *c, const char *user,
+		       const char *pass, const char *remote_ip,
+		       struct auth_user *u_r, const char **error_r);
+
 /* The single backends, for tests and for callers that need one. */
 int auth_verify_cdb(const struct conf *c, const char *user, const char *pass,
 		    struct auth_user *u_r, const char **error_r);

@@ -16,8 +16,38 @@
  * them. The folder closed last is kept (imb_parked): opening it again in
  * the same mode is one sync.
  *
+ * Deliveries: when only new/ changed since the last sync (cur/ has
+ * exactly the identity and mtime the last sync left, that mtime was
+ * older than the unstable window then, and the uid list only grew), the
+ * sync lists new/ alone and takes the messages in cur/ from msgs[]
+ * (imb_list_new): a delivery into a folder of 100,000 messages reads
+ * new/, not cur/. The uid list verification below applies to the
+ * result; anything it cannot settle lists the whole folder.
+ *
+ * Index snapshot: a read-write session writes "quail-index"
+ * (imap_mbox_index_build; tmp + rename, no fsync: a hint) when it closes
+ * the folder, and after the listing of its open, if msgs[] is certain
+ * then -- listed, not within the unstable window, no own change awaiting
+ * confirmation (own_since), every message in cur/, new/, cur/ and the uid
+ * list stat exactly as when they were read -- and the state differs from
+ * the file's (imb_index_save). An open first reads that file: when new/,
+ * cur/ and the uid list (identity, size, mtime with nanoseconds) stat
+ * exactly as it records and it was written at least the unstable window
+ * after the directories' last change, msgs[] is taken from it (one read,
+ * the names stay in the read buffer) and nothing is listed; the uid list
+ * is read later, when a sync finds something changed or before an own
+ * change (imb_ul_ready). Anything else (missing, damaged, another
+ * version, any stat differing) lists as before (imb_index_load).
+ *
  * A message renamed by another process (flags) is found again by one
  * re-listing (imb_relocate) when its file is missing.
+ *
+ * A listing never misses a message for good: readdir may miss a file
+ * renamed while it runs, so each listing is checked against the uid list
+ * and repeated (the union kept) while the list names a message the
+ * listing lacks that is not known to be expunged (imb_list, priv->gone).
+ * \Recent is claimed through the folder's quail-recent mark
+ * (imb_recent_new).
  *
  * Own changes (a sync after only our own STORE, EXPUNGE, APPEND or COPY
  * into the folder lists nothing): each such change stats new/ and cur/
@@ -79,6 +109,8 @@
 /* While mtimes adopted after our own changes have not been confirmed
  * by a listing, a sync lists at least this often (see "own changes"). */
 #define IMB_OWN_RELIST_NSEC (5 * 1000000000LL)
+/* Largest "quail-recent" file read (two numbers). */
+#define IMB_RECENT_FILE_MAX_BYTES 64
 /* Entries of tmp/ looked at by the cleanup at open. */
 #define IMB_TMP_SCAN_MAX 10000
 /* Our unique names use Q counters from here, so that they never meet
@@ -307,6 +339,45 @@ imb_gone_add(struct imap_mbox *mb, uint32_t uid)
 	p->n_gone++;
 }
 
+static int imb_push(void **arr, size_t *n, size_t *cap, size_t size,
+		    const void *e);
+
+void
+imb_report_flags(struct imap_mbox *mb, uint32_t uid)
+{
+	struct imap_mbox_priv *p = mb->priv;
+
+	(void)imb_push((void **)&p->report, &p->n_report, &p->cap_report,
+		       sizeof(uid), &uid); /* ENOMEM: not reported */
+}
+
+/* Adds the UIDs of imb_report_flags to ch->flags_changed (old messages
+ * still there, each once). */
+static void
+imb_report_pending(struct imap_mbox *mb, struct imap_mbox_changes *ch)
+{
+	struct imap_mbox_priv *p = mb->priv;
+	size_t r, j, cap = ch->n_flags_changed, old = mb->n - ch->n_new;
+
+	for (r = 0; r < p->n_report; r++) {
+		ssize_t at = imap_mbox_find_uid(mb, p->report[r]);
+		size_t idx;
+
+		if (at < 0 || (size_t)at >= old)
+			continue;
+		idx = (size_t)at;
+		for (j = 0; j < ch->n_flags_changed; j++) {
+			if (ch->flags_changed[j] == idx)
+				break;
+		}
+		if (j == ch->n_flags_changed &&
+		    imb_push((void **)&ch->flags_changed, &ch->n_flags_changed,
+			     &cap, sizeof(idx), &idx) < 0)
+			break;
+	}
+	p->n_report = 0;
+}
+
 /* The UIDs the uid list names (below its uidnext) that the listing's
  * uids[0..n) lack, ascending, into *miss_r (malloc'd). 0 / -1. */
 static int
@@ -314,7 +385,7 @@ imb_missing(const struct uidlist *ul, const uint32_t *uids, size_t n,
 	    uint32_t **miss_r, size_t *n_miss_r)
 {
 	uint32_t *have = malloc((n + 1) * sizeof(*have)), *miss;
-	size_t i, nh = 0, nm = 0;
+	size_t i, j, nh = 0, nm = 0;
 
 	*miss_r = NULL;
 	*n_miss_r = 0;
@@ -328,10 +399,18 @@ imb_missing(const struct uidlist *ul, const uint32_t *uids, size_t n,
 		if (uids[i] != 0)
 			have[nh++] = uids[i];
 	}
-	qsort(have, nh, sizeof(*have), imb_u32_cmp);
-	for (i = 0; i < ul->n; i++) {
-		if (!imb_u32_in(have, nh, ul->entries[i].uid))
-			miss[nm++] = ul->entries[i].uid;
+	for (i = 1; i < nh && have[i - 1] <= have[i]; i++)
+		;
+	if (i < nh)
+		qsort(have, nh, sizeof(*have), imb_u32_cmp);
+	/* both ascending: one walk */
+	for (i = 0, j = 0; i < ul->n; i++) {
+		uint32_t uid = ul->entries[i].uid;
+
+		while (j < nh && have[j] < uid)
+			j++;
+		if (j == nh || have[j] != uid)
+			miss[nm++] = uid;
 	}
 	free(have);
 	*miss_r = miss;
@@ -377,8 +456,9 @@ imb_list_once(struct imap_mbox *mb, struct maildir_list *l, uint32_t **uids_r,
 	window = d.new_mtime.tv_nsec == 0 && d.cur_mtime.tv_nsec == 0
 			 ? IMB_UNSTABLE_COARSE_NSEC
 			 : IMB_UNSTABLE_NSEC;
+	p->cur_unstable = imb_ts_ns(&now) - imb_ts_ns(&d.cur_mtime) < window;
 	p->unstable = imb_ts_ns(&now) - imb_ts_ns(&d.new_mtime) < window ||
-		      imb_ts_ns(&now) - imb_ts_ns(&d.cur_mtime) < window;
+		      p->cur_unstable;
 	names = malloc((l->n + 1) * sizeof(*names));
 	uids = calloc(l->n + 1, sizeof(*uids));
 	if (names == NULL || uids == NULL) {
@@ -402,6 +482,82 @@ imb_list_once(struct imap_mbox *mb, struct maildir_list *l, uint32_t **uids_r,
 	return 0;
 }
 
+/* Adds to listing l (uids *uids) the messages of listing a (uids au)
+ * whose UIDs l lacks: l is rebuilt with its own copy of all names. 0 /
+ * -1 (ENOMEM; l unchanged). */
+static int
+imb_list_merge(struct maildir_list *l, uint32_t **uids,
+	       const struct maildir_list *a, const uint32_t *au)
+{
+	uint32_t *have, *nu;
+	struct maildir_msg *nm;
+	char *names;
+	size_t i, nh = 0, add = 0, total = 0, k = 0, off = 0;
+
+	if (a->n == 0)
+		return 0;
+	have = malloc((l->n + 1) * sizeof(*have));
+	if (have == NULL)
+		return -1;
+	for (i = 0; i < l->n; i++) {
+		if ((*uids)[i] != 0)
+			have[nh++] = (*uids)[i];
+	}
+	qsort(have, nh, sizeof(*have), imb_u32_cmp);
+	for (i = 0; i < a->n; i++) {
+		if (au[i] != 0 && !imb_u32_in(have, nh, au[i])) {
+			add++;
+			total += strlen(a->msgs[i].name) + 1;
+		}
+	}
+	if (add == 0) {
+		free(have);
+		return 0;
+	}
+	for (i = 0; i < l->n; i++)
+		total += strlen(l->msgs[i].name) + 1;
+	nm = calloc(l->n + add + 1, sizeof(*nm));
+	nu = calloc(l->n + add + 1, sizeof(*nu));
+	names = malloc(total + 1);
+	if (nm == NULL || nu == NULL || names == NULL) {
+		free(have);
+		free(nm);
+		free(nu);
+		free(names);
+		return -1;
+	}
+	for (i = 0; i < l->n + a->n; i++) {
+		const struct maildir_msg *src =
+			i < l->n ? &l->msgs[i] : &a->msgs[i - l->n];
+		uint32_t uid = i < l->n ? (*uids)[i] : au[i - l->n];
+		size_t len = strlen(src->name) + 1;
+
+		if (i >= l->n && (uid == 0 || imb_u32_in(have, nh, uid)))
+			continue;
+		memcpy(names + off, src->name, len);
+		maildir_list_parse_name(names + off, &nm[k]);
+		nm[k].in_cur = src->in_cur;
+		if (src->has_size && !nm[k].has_size) {
+			nm[k].has_size = true;
+			nm[k].size = src->size;
+		}
+		if (src->has_vsize && !nm[k].has_vsize) {
+			nm[k].has_vsize = true;
+			nm[k].vsize = src->vsize;
+		}
+		nu[k++] = uid;
+		off += len;
+	}
+	free(have);
+	maildir_list_free(l);
+	free(*uids);
+	l->msgs = nm;
+	l->n = k;
+	l->names = names;
+	*uids = nu;
+	return 0;
+}
+
 /* Lists the folder and gives every message a UID. *uids_r is malloc'd
  * (l->n entries). 0 / -1.
  *
@@ -415,24 +571,29 @@ imb_list_once(struct imap_mbox *mb, struct maildir_list *l, uint32_t **uids_r,
  * change in the same clock tick as the one before). So the listing is
  * checked against the uid list, which names every message that had a
  * file when it got its UID: a name there that the listing lacks is
- * either expunged or missed. It is trusted as expunged (kept in
- * priv->gone) when the listing is certain -- new/ and cur/ were not
- * changed from before the listing until after the uid list was read, and
- * their mtimes were older than the unstable window then -- or when it
- * was missing from IMB_VERIFY_TRIES listings in a row; otherwise the
- * folder is listed again. */
+ * either expunged or missed. It is taken as expunged (kept in
+ * priv->gone, not checked again) when the listing is certain -- new/ and
+ * cur/ were not changed from before the listing until after the uid list
+ * was read, and their mtimes were older than the unstable window then --
+ * or when IMB_VERIFY_TRIES listings in a row lacked it. Otherwise the
+ * folder is listed again, and the result is the union of the listings
+ * (by UID, the newest name winning): a message renamed during one
+ * listing is seen by another. One expunged between two of them is
+ * reported by the next sync. */
 static int
 imb_list(struct imap_mbox *mb, struct maildir_list *l, uint32_t **uids_r,
 	 const char **error_r)
 {
 	struct imap_mbox_priv *p = mb->priv;
+	struct maildir_list acc = { NULL, 0, NULL };
+	uint32_t *acc_uids = NULL, *acc_sorted = NULL;
 	struct imb_dirs d, d3;
 	struct timespec t0;
 	long long window;
-	uint32_t *miss;
-	size_t n_miss, i;
+	uint32_t *miss = NULL;
+	size_t n_miss, n_acc = 0, i, k;
 	const char *err;
-	bool certain, suspect;
+	bool certain, unresolved;
 	int verify;
 
 	/* what the uid list holds before the listing: a compaction by
@@ -443,36 +604,221 @@ imb_list(struct imap_mbox *mb, struct maildir_list *l, uint32_t **uids_r,
 	for (verify = 0;; verify++) {
 		clock_gettime(CLOCK_REALTIME, &t0);
 		if (imb_list_once(mb, l, uids_r, &d, error_r) < 0)
-			return -1;
+			goto fail;
 		if (imb_stat_dirs(mb->dir, &d3, error_r) < 0 ||
-		    imb_missing(&p->ul, *uids_r, l->n, &miss, &n_miss) < 0) {
-			if (errno == ENOMEM)
-				*error_r = "out of memory";
-			free(*uids_r);
-			*uids_r = NULL;
-			maildir_list_free(l);
-			return -1;
-		}
+		    imb_missing(&p->ul, *uids_r, l->n, &miss, &n_miss) < 0)
+			goto fail_list;
 		window = d.new_mtime.tv_nsec == 0 && d.cur_mtime.tv_nsec == 0
 				 ? IMB_UNSTABLE_COARSE_NSEC
 				 : IMB_UNSTABLE_NSEC;
 		certain = imb_dirs_eq(&d, &d3) &&
 			  imb_ts_ns(&t0) - imb_ts_ns(&d.new_mtime) >= window &&
 			  imb_ts_ns(&t0) - imb_ts_ns(&d.cur_mtime) >= window;
-		suspect = false;
-		for (i = 0; i < n_miss && !suspect; i++)
-			suspect = !imb_u32_in(p->gone, p->n_gone, miss[i]);
-		if (!suspect || certain || verify + 1 >= IMB_VERIFY_TRIES) {
+		unresolved = false;
+		for (i = 0, k = 0; i < n_miss; i++) {
+			if (imb_u32_in(acc_sorted, n_acc, miss[i]))
+				continue; /* an earlier listing has it */
+			if (!imb_u32_in(p->gone, p->n_gone, miss[i]))
+				unresolved = true;
+			miss[k++] = miss[i]; /* none has it */
+		}
+		n_miss = k;
+		if (imb_list_merge(l, uids_r, &acc, acc_uids) < 0)
+			goto fail_list;
+		maildir_list_free(&acc);
+		free(acc_uids);
+		free(acc_sorted);
+		acc_uids = acc_sorted = NULL;
+		if (!unresolved || certain || verify + 1 >= IMB_VERIFY_TRIES) {
 			free(p->gone);
 			p->gone = miss;
 			p->n_gone = p->cap_gone = n_miss;
 			return 0;
 		}
 		free(miss);
-		free(*uids_r);
+		miss = NULL;
+		/* the union so far, for the next listing */
+		acc = *l;
+		memset(l, 0, sizeof(*l));
+		acc_uids = *uids_r;
 		*uids_r = NULL;
-		maildir_list_free(l);
+		acc_sorted = malloc((acc.n + 1) * sizeof(*acc_sorted));
+		if (acc_sorted == NULL)
+			goto fail;
+		for (i = 0, n_acc = 0; i < acc.n; i++) {
+			if (acc_uids[i] != 0)
+				acc_sorted[n_acc++] = acc_uids[i];
+		}
+		qsort(acc_sorted, n_acc, sizeof(*acc_sorted), imb_u32_cmp);
 	}
+fail_list:
+	if (errno == ENOMEM)
+		*error_r = "out of memory";
+	free(miss);
+	free(*uids_r);
+	*uids_r = NULL;
+	maildir_list_free(l);
+fail:
+	if (errno == ENOMEM)
+		*error_r = "out of memory";
+	maildir_list_free(&acc);
+	free(acc_uids);
+	free(acc_sorted);
+	return -1;
+}
+
+/* The listing when only new/ changed (see "Deliveries" above): l gets the
+ * messages of msgs[] in cur/ and the names in own_new (cur/ is as the last
+ * listing left it, plus our own changes, which msgs[] and own_new hold),
+ * then new/ as listed now; *uids_r as imb_list. 1 done, 0 list the whole
+ * folder instead (nothing changed in mb; also on errors: the full
+ * listing reports them). */
+static int
+imb_list_new(struct imap_mbox *mb, struct maildir_list *l, uint32_t **uids_r)
+{
+	struct imap_mbox_priv *p = mb->priv;
+	struct maildir_list nl = { NULL, 0, NULL };
+	struct imb_dirs d, d2;
+	struct timespec t0, now;
+	const char **names = NULL, *err;
+	uint32_t *uids = NULL, *miss = NULL;
+	size_t n_cur = 0, n, total = 0, off = 0, i, k, n_miss, n_add = 0;
+	size_t *add = NULL;
+	long long window;
+	bool unresolved = false;
+
+	memset(l, 0, sizeof(*l));
+	*uids_r = NULL;
+	/* the uid list only grew (entries [0, ul_seen) are in msgs[]) */
+	if (uidlist_read(&p->ul, &err) < 0 || !p->ul.exists ||
+	    p->ul.generation != p->ul_gen ||
+	    p->ul.uidvalidity != mb->uidvalidity || p->ul.n < p->ul_seen)
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &t0);
+	if (imb_stat_dirs(mb->dir, &d, &err) < 0 || d.dev != p->dirs.dev ||
+	    d.new_ino != p->dirs.new_ino || d.cur_ino != p->dirs.cur_ino ||
+	    !imb_ts_eq(&d.cur_mtime, &p->dirs.cur_mtime))
+		return 0;
+	if (maildir_list_read_new(&nl, mb->dir, &err) < 0)
+		return 0;
+	if (imb_stat_dirs(mb->dir, &d2, &err) < 0 || !imb_dirs_eq(&d, &d2))
+		goto fallback; /* changed while listing */
+	for (i = 0; i < mb->n; i++) {
+		if (mb->msgs[i].in_cur) {
+			n_cur++;
+			total += strlen(mb->msgs[i].name) + 1;
+		}
+	}
+	for (i = 0; i < p->n_own_new; i++)
+		total += strlen(p->own_new[i]) + 1;
+	for (i = 0; i < nl.n; i++)
+		total += strlen(nl.msgs[i].name) + 1;
+	n = n_cur + p->n_own_new + nl.n;
+	l->msgs = calloc(n + 1, sizeof(*l->msgs));
+	l->names = malloc(total + 1);
+	names = malloc((n + 1) * sizeof(*names));
+	uids = calloc(n + 1, sizeof(*uids));
+	add = malloc((n - n_cur + 1) * sizeof(*add));
+	if (l->msgs == NULL || l->names == NULL || names == NULL ||
+	    uids == NULL || add == NULL)
+		goto fallback;
+	for (i = 0, k = 0; i < mb->n + p->n_own_new + nl.n; i++) {
+		struct maildir_msg *lm = &l->msgs[k];
+		const char *name;
+		size_t len;
+
+		if (i < mb->n) {
+			if (!mb->msgs[i].in_cur)
+				continue;
+			name = mb->msgs[i].name;
+			uids[k] = mb->msgs[i].uid;
+		} else if (i < mb->n + p->n_own_new) {
+			name = p->own_new[i - mb->n];
+		} else {
+			name = nl.msgs[i - mb->n - p->n_own_new].name;
+		}
+		len = strlen(name) + 1;
+		memcpy(l->names + off, name, len);
+		maildir_list_parse_name(l->names + off, lm);
+		lm->in_cur = k < n_cur + p->n_own_new;
+		if (k >= n_cur) {
+			/* the UID of a name the uid list has, else added */
+			uids[k] = uidlist_lookup(&p->ul, lm->name,
+						 lm->base_len);
+			if (uids[k] == 0 &&
+			    uidlist_valid_base(lm->name, lm->base_len))
+				add[n_add++] = k;
+		}
+		names[k++] = l->names + off;
+		off += len;
+	}
+	l->n = k;
+	if (n_add > 0) {
+		const char **an = malloc(n_add * sizeof(*an));
+		uint32_t *au = calloc(n_add, sizeof(*au));
+		uint64_t gen = p->ul.generation;
+		int r = an != NULL && au != NULL ? 0 : -1;
+
+		for (i = 0; i < n_add && r == 0; i++)
+			an[i] = names[add[i]];
+		/* never compacts: the cur/ names not given stay */
+		if (r == 0)
+			r = uidlist_add_names(&p->ul, an, n_add, au, &err);
+		for (i = 0; i < n_add && r == 0; i++)
+			uids[add[i]] = au[i];
+		free(an);
+		free(au);
+		if (r < 0 || p->ul.generation != gen ||
+		    p->ul.uidvalidity != mb->uidvalidity)
+			goto fallback; /* replaced meanwhile: list it all */
+	}
+	/* a base both in cur/ and in new/ (a hostile copy): cur/ wins, as in
+	 * maildir_list_read() */
+	for (i = n_cur + p->n_own_new; i < l->n; i++) {
+		ssize_t at = uids[i] != 0 ? imap_mbox_find_uid(mb, uids[i])
+					  : -1;
+
+		for (k = n_cur; k < n_cur + p->n_own_new && uids[i] != 0; k++) {
+			if (uids[k] == uids[i])
+				uids[i] = 0;
+		}
+		if (at >= 0 && mb->msgs[at].in_cur)
+			uids[i] = 0;
+	}
+	/* the listing verification (imb_list): cur/ is certain, new/ must
+	 * be too for a uid list name the listing lacks */
+	if (imb_missing(&p->ul, uids, l->n, &miss, &n_miss) < 0)
+		goto fallback;
+	window = d.new_mtime.tv_nsec == 0 && d.cur_mtime.tv_nsec == 0
+			 ? IMB_UNSTABLE_COARSE_NSEC
+			 : IMB_UNSTABLE_NSEC;
+	for (i = 0; i < n_miss; i++) {
+		if (!imb_u32_in(p->gone, p->n_gone, miss[i]))
+			unresolved = true;
+	}
+	if (unresolved &&
+	    imb_ts_ns(&t0) - imb_ts_ns(&d.new_mtime) < window) {
+		free(miss);
+		goto fallback;
+	}
+	free(p->gone);
+	p->gone = miss;
+	p->n_gone = p->cap_gone = n_miss;
+	clock_gettime(CLOCK_REALTIME, &now);
+	p->dirs = d;
+	p->unstable = imb_ts_ns(&now) - imb_ts_ns(&d.new_mtime) < window;
+	free(add);
+	free(names);
+	maildir_list_free(&nl);
+	*uids_r = uids;
+	return 1;
+fallback:
+	free(add);
+	free(names);
+	free(uids);
+	maildir_list_free(&nl);
+	maildir_list_free(l);
+	return 0;
 }
 
 /* The CRLF size of a listed message: W=, the cache, or read once (and
@@ -543,6 +889,159 @@ imb_push(void **arr, size_t *n, size_t *cap, size_t size, const void *e)
 	return 0;
 }
 
+/* --- \Recent --- */
+
+int
+imb_recent_read(const char *dir, uint32_t uidvalidity, uint32_t *mark_r)
+{
+	char path[PATH_MAX], *data = NULL, *end;
+	unsigned long v, mark;
+	size_t len;
+	int r;
+
+	*mark_r = 0;
+	if (imb_path(path, sizeof(path), dir, NULL, IMAP_MBOX_RECENT_FILE) < 0)
+		return -1;
+	r = imb_read_file(path, IMB_RECENT_FILE_MAX_BYTES, &data, &len, NULL);
+	if (r <= 0) {
+		free(data);
+		return r; /* missing: nothing claimed yet */
+	}
+	errno = 0;
+	v = strtoul(data, &end, 10);
+	if (errno == 0 && end != data && *end == ' ' && v == uidvalidity) {
+		char *p2 = end + 1;
+
+		mark = strtoul(p2, &end, 10);
+		if (errno == 0 && end != p2 && *end == '\n' &&
+		    mark <= UINT32_MAX)
+			*mark_r = (uint32_t)mark;
+	}
+	free(data); /* damaged or of an old UIDVALIDITY: 0 */
+	return 1;
+}
+
+/* Writes the mark (tmp + rename; the caller holds the uid list lock, so
+ * only it writes the tmp file). No fsync: after a crash some messages
+ * are \Recent once more. 0 / -1. */
+static int
+imb_recent_write(const char *dir, uint32_t uidvalidity, uint32_t mark,
+		 const char **error_r)
+{
+	char path[PATH_MAX], tmp[PATH_MAX], text[48];
+	int fd, n, saved;
+
+	n = snprintf(text, sizeof(text), "%u %u\n", (unsigned)uidvalidity,
+		     (unsigned)mark);
+	if (imb_path(path, sizeof(path), dir, NULL, IMAP_MBOX_RECENT_FILE) <
+		    0 ||
+	    imb_path(tmp, sizeof(tmp), dir, NULL,
+		     IMAP_MBOX_RECENT_FILE ".tmp") < 0) {
+		*error_r = "folder path too long";
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0) {
+		*error_r = "cannot create the recent file";
+		return -1;
+	}
+	if (imb_write_all(fd, text, (size_t)n) < 0) {
+		saved = errno;
+		close(fd);
+		(void)unlink(tmp);
+		errno = saved;
+		*error_r = "cannot write the recent file";
+		return -1;
+	}
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		saved = errno;
+		(void)unlink(tmp);
+		errno = saved;
+		*error_r = "cannot write the recent file";
+		return -1;
+	}
+	return 0;
+}
+
+void
+imb_recent_init(struct uidlist *ul, const char *dir, uint32_t uidvalidity,
+		uint32_t mark)
+{
+	uint32_t old;
+	const char *err;
+
+	if (imb_recent_read(dir, uidvalidity, &old) != 0)
+		return; /* there (or unreadable): claims decide */
+	if (uidlist_lock(ul, &err) < 0)
+		return;
+	if (imb_recent_read(dir, uidvalidity, &old) == 0)
+		(void)imb_recent_write(dir, uidvalidity, mark, &err);
+	uidlist_unlock(ul);
+}
+
+/* Claims the UIDs up to hi as \Recent for this session: under the uid
+ * list lock, reads the mark and raises it to hi. *old_r: the mark before
+ * (the UIDs above it, up to hi, are ours). 1 (the file was there), 0 (it
+ * was missing: the old rule, see imb_recent_new), -1. */
+static int
+imb_recent_claim(struct imap_mbox *mb, uint32_t hi, uint32_t *old_r,
+		 const char **error_r)
+{
+	struct imap_mbox_priv *p = mb->priv;
+	int had;
+
+	if (uidlist_lock(&p->ul, error_r) < 0)
+		return -1;
+	had = imb_recent_read(mb->dir, mb->uidvalidity, old_r);
+	if (had < 0)
+		*error_r = "cannot read the recent file";
+	else if ((had == 0 || hi > *old_r) &&
+		 imb_recent_write(mb->dir, mb->uidvalidity,
+				  hi > *old_r ? hi : *old_r, error_r) < 0)
+		had = -1;
+	uidlist_unlock(&p->ul);
+	return had;
+}
+
+/* msgs[first..n) are new to this session; those found in new/ carry a
+ * tentative IMAP_MBOX_RECENT (imb_new_msg). Decides \Recent: the UIDs
+ * above the folder's mark; a read-write session claims them (raises the
+ * mark). A folder without a mark file (never claimed, nothing appended)
+ * keeps the old rule: what was in new/. */
+static void
+imb_recent_new(struct imap_mbox *mb, size_t first)
+{
+	uint32_t mark = 0, hi;
+	const char *err;
+	size_t i;
+	int have;
+
+	if (first >= mb->n)
+		return;
+	hi = mb->msgs[mb->n - 1].uid;
+	if (mb->readonly) {
+		have = imb_recent_read(mb->dir, mb->uidvalidity, &mark);
+		if (have < 0)
+			have = 0;
+	} else {
+		have = imb_recent_claim(mb, hi, &mark, &err);
+		if (have < 0)
+			mark = hi; /* not claimed: not ours */
+		have = have != 0;
+	}
+	for (i = first; i < mb->n; i++) {
+		struct imap_mbox_msg *m = &mb->msgs[i];
+		bool rec = have ? m->uid > mark : (m->flags & IMAP_MBOX_RECENT);
+
+		m->flags &= ~IMAP_MBOX_RECENT;
+		if (rec) {
+			m->flags |= IMAP_MBOX_RECENT;
+			mb->recent++;
+		}
+	}
+}
+
 /* A new message j of listing l: fills *m (and *mp), moving it from new/
  * to cur/ when read-write. */
 static void
@@ -562,8 +1061,7 @@ imb_new_msg(struct imap_mbox *mb, struct maildir_msg *lm, uint32_t uid,
 	m->vsize = imb_vsize(mb, lm, &mp->crec);
 	if (lm->in_cur)
 		return;
-	m->flags |= IMAP_MBOX_RECENT;
-	mb->recent++;
+	m->flags |= IMAP_MBOX_RECENT; /* tentative: imb_recent_new decides */
 	if (mb->readonly)
 		return;
 	info = strchr(lm->name, ':');
@@ -573,15 +1071,8 @@ imb_new_msg(struct imap_mbox *mb, struct maildir_msg *lm, uint32_t uid,
 	    imb_path(from, sizeof(from), mb->dir, "new", lm->name) < 0 ||
 	    imb_path(to, sizeof(to), mb->dir, "cur", name) < 0)
 		return;
-	if (rename(from, to) < 0) {
-		if (errno == ENOENT) {
-			/* another session took it to cur/ first: its
-			 * \Recent, not ours */
-			m->flags &= ~IMAP_MBOX_RECENT;
-			mb->recent--;
-		}
-		return;
-	}
+	if (rename(from, to) < 0)
+		return; /* another session took it to cur/ first */
 	if ((mp->own = strdup(name)) != NULL) {
 		m->name = mp->own;
 		m->in_cur = true;
@@ -600,7 +1091,7 @@ imb_apply(struct imap_mbox *mb, struct maildir_list *l, uint32_t *uids,
 	struct imap_mbox_mp *nmp = NULL;
 	struct imb_new *nw = NULL;
 	size_t *where = NULL, n_nw = 0, cap_nw = 0, cap_ex = 0, cap_fc = 0;
-	size_t i, j, k, kept = 0, ncap;
+	size_t i, j, k, kept = 0, ncap, hint = 0;
 
 	/* where[i]: listing index of old message i, SIZE_MAX if gone */
 	where = malloc((mb->n + 1) * sizeof(*where));
@@ -614,7 +1105,12 @@ imb_apply(struct imap_mbox *mb, struct maildir_list *l, uint32_t *uids,
 
 		if (uids[j] == 0)
 			continue; /* not a Maildir name */
-		at = imap_mbox_find_uid(mb, uids[j]);
+		/* listings mostly come in UID order: try the next one first */
+		if (hint < mb->n && mb->msgs[hint].uid == uids[j])
+			at = (ssize_t)hint;
+		else
+			at = imap_mbox_find_uid(mb, uids[j]);
+		hint = at >= 0 ? (size_t)at + 1 : hint;
 		if (at >= 0) {
 			where[at] = j;
 			continue;
@@ -696,6 +1192,7 @@ imb_apply(struct imap_mbox *mb, struct maildir_list *l, uint32_t *uids,
 			p->max_uid = nw[i].uid;
 	}
 	mb->n = k;
+	imb_recent_new(mb, k - n_nw);
 	if (ch != NULL)
 		ch->n_new = n_nw;
 	maildir_list_free(&p->list);
@@ -732,11 +1229,214 @@ imb_own_reset(struct imap_mbox *mb)
 
 	p->ul_seen = p->ul.n;
 	p->ul_gen = p->ul.generation;
+	p->ul_unread = false;
 	p->own_since = 0;
 	p->must_list = false;
 	for (i = 0; i < p->n_own_new; i++)
 		free(p->own_new[i]);
 	p->n_own_new = 0;
+}
+
+/* msgs[] came from the index snapshot: reads the uid list now; entries
+ * [0, snap.ul_n) are those msgs[] accounts for if the file is the one the
+ * snapshot recorded, grown by appends only; else the next sync lists. */
+static void
+imb_ul_ready(struct imap_mbox *mb)
+{
+	struct imap_mbox_priv *p = mb->priv;
+	const char *err;
+
+	if (!p->ul_unread)
+		return;
+	p->ul_unread = false;
+	if (uidlist_read(&p->ul, &err) < 0 || !p->ul.exists ||
+	    (uint64_t)p->ul.file_dev != p->snap.ul_dev ||
+	    (uint64_t)p->ul.file_ino != p->snap.ul_ino ||
+	    p->ul.uidvalidity != mb->uidvalidity || p->ul.n < p->snap.ul_n) {
+		p->must_list = true;
+		return;
+	}
+	p->ul_seen = p->snap.ul_n;
+	p->ul_gen = p->ul.generation;
+}
+
+/* The uid list file still stats as the snapshot recorded. */
+static bool
+imb_ul_as_snap(const struct imap_mbox *mb)
+{
+	const struct imap_mbox_priv *p = mb->priv;
+	char path[PATH_MAX];
+	struct stat st;
+
+	return imb_path(path, sizeof(path), mb->dir, NULL, UIDLIST_FILE) ==
+		       0 &&
+	       stat(path, &st) == 0 && (uint64_t)st.st_dev == p->snap.ul_dev &&
+	       (uint64_t)st.st_ino == p->snap.ul_ino &&
+	       (uint64_t)st.st_size == p->snap.ul_size &&
+	       imb_ts_eq(&st.st_mtim, &p->snap.ul_mtime);
+}
+
+static long long
+imb_window(const struct imb_dirs *d)
+{
+	return d->new_mtime.tv_nsec == 0 && d->cur_mtime.tv_nsec == 0
+		       ? IMB_UNSTABLE_COARSE_NSEC
+		       : IMB_UNSTABLE_NSEC;
+}
+
+/* Writes the index snapshot if msgs[] is certain and differs from the
+ * file (see "Index snapshot"). Errors are ignored: it is a hint. */
+static void
+imb_index_save(struct imap_mbox *mb)
+{
+	struct imap_mbox_priv *p = mb->priv;
+	struct imap_mbox_index_head h;
+	char path[PATH_MAX], tmp[PATH_MAX];
+	struct imb_dirs d;
+	struct timespec now;
+	struct stat st;
+	struct buf b;
+	const char *err;
+	size_t i;
+	int fd, ok;
+
+	if (mb->readonly || !p->listed || p->unstable || p->cur_unstable ||
+	    p->must_list || p->own_since != 0 || p->n_own_new != 0 ||
+	    p->ul_unread || !p->ul.exists || p->ul.generation != p->ul_gen ||
+	    p->ul_seen != p->ul.n || p->ul.uidvalidity != mb->uidvalidity ||
+	    mb->n > UINT32_MAX || p->ul.n > UINT32_MAX)
+		return;
+	for (i = 0; i < mb->n; i++) {
+		if (!mb->msgs[i].in_cur ||
+		    strlen(mb->msgs[i].name) > MAILDIR_NAME_MAX_BYTES)
+			return;
+	}
+	if (imb_stat_dirs(mb->dir, &d, &err) < 0 || !imb_dirs_eq(&d, &p->dirs) ||
+	    imb_path(path, sizeof(path), mb->dir, NULL, UIDLIST_FILE) < 0 ||
+	    stat(path, &st) < 0 || st.st_dev != p->ul.file_dev ||
+	    st.st_ino != p->ul.file_ino || st.st_size != p->ul.file_size ||
+	    !imb_ts_eq(&st.st_mtim, &p->ul.file_mtime))
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	memset(&h, 0, sizeof(h));
+	h.uidvalidity = mb->uidvalidity;
+	h.uidnext = mb->uidnext;
+	h.n = (uint32_t)mb->n;
+	h.ul_n = (uint32_t)p->ul.n;
+	h.dev = (uint64_t)d.dev;
+	h.new_ino = (uint64_t)d.new_ino;
+	h.cur_ino = (uint64_t)d.cur_ino;
+	h.new_mtime = d.new_mtime;
+	h.cur_mtime = d.cur_mtime;
+	h.ul_dev = (uint64_t)st.st_dev;
+	h.ul_ino = (uint64_t)st.st_ino;
+	h.ul_size = (uint64_t)st.st_size;
+	h.ul_mtime = st.st_mtim;
+	h.written_ns = imb_ts_ns(&now);
+	if (imb_ts_ns(&now) - imb_ts_ns(&d.new_mtime) < imb_window(&d) ||
+	    imb_ts_ns(&now) - imb_ts_ns(&d.cur_mtime) < imb_window(&d))
+		return; /* not certain yet */
+	if (p->snap_valid && p->snap.n == h.n && p->snap.ul_n == h.ul_n &&
+	    p->snap.uidnext == h.uidnext && p->snap.dev == h.dev &&
+	    p->snap.new_ino == h.new_ino && p->snap.cur_ino == h.cur_ino &&
+	    imb_ts_eq(&p->snap.new_mtime, &h.new_mtime) &&
+	    imb_ts_eq(&p->snap.cur_mtime, &h.cur_mtime) &&
+	    p->snap.ul_ino == h.ul_ino && p->snap.ul_size == h.ul_size &&
+	    imb_ts_eq(&p->snap.ul_mtime, &h.ul_mtime))
+		return; /* the file has this already */
+	if (imb_path(path, sizeof(path), mb->dir, NULL, IMAP_MBOX_INDEX_FILE) <
+		    0 ||
+	    snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid()) >=
+		    (int)sizeof(tmp))
+		return;
+	buf_init(&b, 0);
+	if (imap_mbox_index_build(&h, mb->msgs, &b) < 0) {
+		buf_free(&b);
+		return;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	ok = fd >= 0 && imb_write_all(fd, b.data, b.len) == 0;
+	if (fd >= 0 && close(fd) < 0)
+		ok = 0;
+	buf_free(&b);
+	if (!ok || rename(tmp, path) < 0) {
+		if (fd >= 0)
+			(void)unlink(tmp);
+		return;
+	}
+	p->snap = h;
+	p->snap_valid = true;
+}
+
+/* Takes msgs[] of a fresh mb from the index snapshot if it matches the
+ * folder exactly (see "Index snapshot"). 1 loaded, 0 list instead. */
+static int
+imb_index_load(struct imap_mbox *mb)
+{
+	struct imap_mbox_priv *p = mb->priv;
+	struct imap_mbox_index_head h;
+	struct imap_mbox_msg *msgs = NULL;
+	struct imap_mbox_mp *mp = NULL;
+	char path[PATH_MAX], *data = NULL;
+	struct imb_dirs d;
+	const char *err;
+	size_t len, i;
+	uint32_t kmask;
+
+	if (imb_path(path, sizeof(path), mb->dir, NULL, IMAP_MBOX_INDEX_FILE) <
+		    0 ||
+	    imb_read_file(path, IMAP_MBOX_INDEX_FILE_MAX_BYTES, &data, &len,
+			  NULL) != 1 ||
+	    imap_mbox_index_parse(data, len, &h, NULL) < 0)
+		goto no;
+	p->snap = h; /* the dirs and uid list stat as recorded? */
+	if (imb_stat_dirs(mb->dir, &d, &err) < 0 ||
+	    (uint64_t)d.dev != h.dev || (uint64_t)d.new_ino != h.new_ino ||
+	    (uint64_t)d.cur_ino != h.cur_ino ||
+	    !imb_ts_eq(&d.new_mtime, &h.new_mtime) ||
+	    !imb_ts_eq(&d.cur_mtime, &h.cur_mtime) ||
+	    h.written_ns - imb_ts_ns(&d.new_mtime) < imb_window(&d) ||
+	    h.written_ns - imb_ts_ns(&d.cur_mtime) < imb_window(&d))
+		goto no;
+	msgs = malloc((h.n + 1) * sizeof(*msgs));
+	mp = malloc((h.n + 1) * sizeof(*mp));
+	if (msgs == NULL || mp == NULL ||
+	    imap_mbox_index_parse(data, len, &h, msgs) < 0)
+		goto no;
+	kmask = mb->keyword_count >= 32 ? UINT32_MAX
+					: (1u << mb->keyword_count) - 1;
+	for (i = 0; i < h.n; i++) {
+		if (!msgs[i].in_cur) {
+			if (!mb->readonly)
+				goto no; /* it has to be moved: list */
+			msgs[i].flags |= IMAP_MBOX_RECENT; /* tentative */
+		}
+		msgs[i].keywords &= kmask;
+		mp[i].own = NULL;
+		mp[i].crec = IMC_UNRESOLVED;
+	}
+	mb->msgs = msgs;
+	p->mp = mp;
+	p->cap = h.n + 1;
+	mb->n = h.n;
+	mb->uidvalidity = h.uidvalidity;
+	mb->uidnext = h.uidnext;
+	p->max_uid = h.n > 0 ? msgs[h.n - 1].uid : 0;
+	p->list.names = data; /* the names */
+	p->dirs = d;
+	p->listed = true;
+	p->unstable = p->cur_unstable = false;
+	p->ul_unread = true;
+	p->snap_valid = true;
+	imb_recent_new(mb, 0);
+	return 1;
+no:
+	free(msgs);
+	free(mp);
+	free(data);
+	p->snap_valid = false;
+	return 0;
 }
 
 struct imap_mbox *
@@ -757,6 +1457,7 @@ imb_own_begin(struct imap_mbox *mb, struct imb_own *o)
 {
 	const char *err;
 
+	imb_ul_ready(mb);
 	o->ok = mb->priv->listed && !mb->priv->must_list &&
 		imb_stat_dirs(mb->dir, &o->before, &err) == 0;
 }
@@ -785,7 +1486,7 @@ imb_own_end(struct imap_mbox *mb, const struct imb_own *o, bool new_dir,
 		p->dirs.new_mtime = after.new_mtime;
 	if (cur_dir)
 		p->dirs.cur_mtime = after.cur_mtime;
-	p->unstable = false;
+	p->unstable = p->cur_unstable = false;
 	if (p->own_since == 0)
 		p->own_since = imb_mono_ns();
 }
@@ -884,23 +1585,31 @@ imb_sync_own(struct imap_mbox *mb, struct imap_mbox_changes *ch)
 	}
 	p->n_own_new = j;
 	free(which);
+	imb_recent_new(mb, mb->n - add);
 	ch->n_new = add;
 	p->ul_seen = ul->n;
 	mb->uidnext = ul->uidnext;
 	return 1;
 }
 
-/* Lists and applies. 0 / -1. */
+/* Lists (new/ alone if new_only and imb_list_new can) and applies.
+ * 0 / -1. */
 static int
-imb_rescan(struct imap_mbox *mb, struct imap_mbox_changes *ch,
+imb_rescan(struct imap_mbox *mb, struct imap_mbox_changes *ch, bool new_only,
 	   const char **error_r)
 {
 	struct imap_mbox_priv *p = mb->priv;
 	struct maildir_list l = { NULL, 0, NULL };
 	uint32_t *uids = NULL;
+	long long own_since = p->own_since;
+	struct imb_own o;
+	bool moves;
+	size_t i;
 	int r;
 
-	if (imb_list(mb, &l, &uids, error_r) < 0)
+	if (new_only)
+		new_only = imb_list_new(mb, &l, &uids) == 1;
+	if (!new_only && imb_list(mb, &l, &uids, error_r) < 0)
 		return -1;
 	if (p->listed && p->ul.uidvalidity != mb->uidvalidity) {
 		free(uids);
@@ -910,6 +1619,13 @@ imb_rescan(struct imap_mbox *mb, struct imap_mbox_changes *ch,
 		return -1;
 	}
 	mb->uidvalidity = p->ul.uidvalidity;
+	/* moving new messages from new/ to cur/ is an own change (else the
+	 * next sync would list the whole folder for it) */
+	for (i = 0; i < l.n && l.msgs[i].in_cur; i++)
+		;
+	moves = p->listed && !mb->readonly && i < l.n;
+	if (moves)
+		imb_own_begin(mb, &o);
 	r = imb_apply(mb, &l, uids, ch, error_r);
 	free(uids);
 	maildir_list_free(&l);
@@ -917,6 +1633,10 @@ imb_rescan(struct imap_mbox *mb, struct imap_mbox_changes *ch,
 		p->listed = true;
 		mb->uidnext = p->ul.uidnext;
 		imb_own_reset(mb);
+		if (new_only)
+			p->own_since = own_since; /* cur/ not confirmed */
+		if (moves)
+			imb_own_end(mb, &o, true, true, true);
 	}
 	return r;
 }
@@ -973,6 +1693,7 @@ imb_free(struct imap_mbox *mb)
 			free(mb->priv->own_new[i]);
 		free(mb->priv->own_new);
 		free(mb->priv->gone);
+		free(mb->priv->report);
 		maildir_list_free(&mb->priv->list);
 		uidlist_free(&mb->priv->ul);
 		imc_free(&mb->priv->cache);
@@ -1006,11 +1727,10 @@ imb_reuse(struct imap_mbox *mb, const char **error_r)
 	mb->recent = 0;
 	for (i = 0; i < mb->n; i++) {
 		mb->msgs[i].flags &= ~IMAP_MBOX_RECENT;
-		if (!mb->msgs[i].in_cur) {
-			mb->msgs[i].flags |= IMAP_MBOX_RECENT;
-			mb->recent++;
-		}
+		if (!mb->msgs[i].in_cur)
+			mb->msgs[i].flags |= IMAP_MBOX_RECENT; /* tentative */
 	}
+	imb_recent_new(mb, 0);
 	return 0;
 }
 
@@ -1055,8 +1775,11 @@ imap_mbox_open(struct imap_mbox **mb_r, const char *dir, bool readonly,
 	if (imk_read(dir, &kw, &st, error_r) < 0)
 		goto fail;
 	imb_take_keywords(mb, &kw, &st);
-	if (imb_rescan(mb, NULL, error_r) < 0)
-		goto fail;
+	if (imb_index_load(mb) == 0) {
+		if (imb_rescan(mb, NULL, false, error_r) < 0)
+			goto fail;
+		imb_index_save(mb);
+	}
 	if (!readonly)
 		imap_mbox_clean_tmp(dir, time(NULL));
 	mb->priv->next_open = imb_open_list;
@@ -1098,6 +1821,7 @@ imap_mbox_close(struct imap_mbox **mbp)
 	}
 	mb->priv->next_open = NULL;
 	(void)imap_mbox_cache_flush(mb, &err);
+	imb_index_save(mb);
 	if (mb->priv->listed) {
 		/* kept for a re-open of the same folder */
 		old = imb_parked;
@@ -1122,6 +1846,7 @@ imap_mbox_sync(struct imap_mbox *mb, struct imap_mbox_changes *ch,
 {
 	struct imap_mbox_priv *p = mb->priv;
 	struct imb_dirs d;
+	bool net_ok, new_only;
 	int r;
 
 	memset(ch, 0, sizeof(*ch));
@@ -1134,19 +1859,36 @@ imap_mbox_sync(struct imap_mbox *mb, struct imap_mbox_changes *ch,
 	p->kw_grew = false;
 	/* nothing changed but by us (the uid list: only lines we added),
 	 * and the safety net is not due */
+	net_ok = p->own_since == 0 ||
+		 imb_mono_ns() - p->own_since < IMB_OWN_RELIST_NSEC;
+	if (p->ul_unread) {
+		/* msgs[] from the snapshot: nothing changed at all? */
+		if (!p->unstable && !p->must_list &&
+		    imb_dirs_eq(&d, &p->dirs) && imb_ul_as_snap(mb)) {
+			imb_report_pending(mb, ch);
+			return 0;
+		}
+		imb_ul_ready(mb);
+	}
 	if (p->listed && !p->unstable && !p->must_list &&
-	    imb_dirs_eq(&d, &p->dirs) &&
-	    (p->own_since == 0 ||
-	     imb_mono_ns() - p->own_since < IMB_OWN_RELIST_NSEC) &&
-	    imb_sync_own(mb, ch) == 1)
+	    imb_dirs_eq(&d, &p->dirs) && net_ok && imb_sync_own(mb, ch) == 1) {
+		imb_report_pending(mb, ch);
 		return 0;
-	if (imb_rescan(mb, ch, error_r) < 0) {
+	}
+	/* cur/ exactly as the last sync left it and certain then: list
+	 * new/ alone (a delivery) */
+	new_only = p->listed && !p->cur_unstable && !p->must_list && net_ok &&
+		   d.dev == p->dirs.dev && d.cur_ino == p->dirs.cur_ino &&
+		   d.new_ino == p->dirs.new_ino &&
+		   imb_ts_eq(&d.cur_mtime, &p->dirs.cur_mtime);
+	if (imb_rescan(mb, ch, new_only, error_r) < 0) {
 		int saved = errno;
 
 		imap_mbox_changes_free(ch);
 		errno = saved;
 		return -1;
 	}
+	imb_report_pending(mb, ch);
 	return 0;
 }
 

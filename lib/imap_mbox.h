@@ -10,10 +10,17 @@
  *     R (\Answered), S (\Seen), T (\Deleted); letters a..z are keywords
  *     0..25 named by "<folder>/quail-keywords" (lines "<index> <name>",
  *     rewritten with tmp + rename under the uidlist lock).
- *   - \Recent: a message found in new/ by a read-write open or sync is
- *     \Recent for this session only and is moved to cur/ (":2," added), as
- *     Dovecot and Courier do; a read-only open reports messages in new/ as
- *     \Recent and moves nothing.
+ *   - \Recent (RFC 3501 2.3.2): "<folder>/quail-recent" holds
+ *     "<uidvalidity> <uid>", the highest UID already claimed as \Recent.
+ *     A read-write open or sync that finds messages above it claims them
+ *     (they are \Recent for this session only) and raises it, under the
+ *     uidlist lock (tmp + rename); a read-only one, and STATUS, report the
+ *     UIDs above it as \Recent and claim nothing. So delivered, APPENDed
+ *     and COPYed messages are \Recent for the first session that sees
+ *     them read-write. A folder without the file (never claimed) keeps the
+ *     old rule, "in new/"; APPEND and COPY create it (just below their
+ *     first UID). A read-write open or sync also moves what it finds in
+ *     new/ to cur/ (":2," added), as Dovecot and Courier do.
  *   - INTERNALDATE is the file's mtime (APPEND sets it).
  *   - the cache "<folder>/quail-cache" holds, per base name, small named
  *     values (one byte field id each: the callers choose, e.g. 'E'
@@ -59,6 +66,7 @@
 
 #define IMAP_MBOX_KEYWORDS_FILE "quail-keywords"
 #define IMAP_MBOX_CACHE_FILE "quail-cache"
+#define IMAP_MBOX_RECENT_FILE "quail-recent"
 /* Largest cache value (a BODYSTRUCTURE of a huge MIME tree is not
  * cached). */
 #define IMAP_MBOX_CACHE_VALUE_MAX_BYTES 65536
@@ -136,9 +144,31 @@ int imap_mbox_msg_date(struct imap_mbox *mb, size_t i, time_t *t_r,
 
 /* Sets the flags (IMAP_MBOX_RECENT is kept as it is) and keywords of
  * message i to exactly these, renaming the file; nothing happens when
- * they are unchanged. Read-only: EROFS. 0 / -1. */
+ * they are unchanged. Read-only: EROFS. 0 / -1.
+ * (imap_mbox_store_delta with IMAP_MBOX_STORE_SET.) */
 int imap_mbox_store(struct imap_mbox *mb, size_t i, uint32_t flags,
 		    uint32_t keywords, const char **error_r);
+
+/* STORE FLAGS / +FLAGS / -FLAGS. */
+enum imap_mbox_store_mode {
+	IMAP_MBOX_STORE_SET,
+	IMAP_MBOX_STORE_ADD,
+	IMAP_MBOX_STORE_REMOVE,
+};
+/* Sets (SET), adds (ADD) or removes (REMOVE) these flags and keywords of
+ * message i, applied to the flags the file has on disk, not to a stale
+ * msgs[i]: the rename's source is the name we know, and a successful
+ * rename proves that name (and so its flags) was current. If it fails
+ * (ENOENT: another process changed the flags), the file's current name
+ * is found (a listing), msgs[i] takes its flags and the change is applied
+ * again (at most a few times). A change that changes nothing still checks
+ * that the name is current (one lstat). Afterwards msgs[i].flags and
+ * .keywords are what is on disk (report them). Read-only: EROFS if
+ * something would change. 0 / -1 (ENOENT: expunged; EAGAIN: renamed by
+ * others on every try). */
+int imap_mbox_store_delta(struct imap_mbox *mb, size_t i,
+			  enum imap_mbox_store_mode mode, uint32_t flags,
+			  uint32_t keywords, const char **error_r);
 
 /* The index of keyword name[0..len) (ASCII case-insensitive match), or
  * -1: unknown and !create (errno ENOENT), or no room (ENOSPC), or an
@@ -190,7 +220,7 @@ int imap_mbox_cache_put(struct imap_mbox *mb, size_t i, char field,
 int imap_mbox_cache_flush(struct imap_mbox *mb, const char **error_r);
 
 /* Counts for STATUS without keeping the folder open: messages, \Recent
- * (in new/), unseen, uidnext, uidvalidity, total size (vsize). Gives
+ * (UIDs not claimed yet, see above), unseen, uidnext, uidvalidity, total size (vsize). Gives
  * every message a UID as open does but moves nothing. 0 / -1. */
 struct imap_mbox_status {
 	uint32_t messages, recent, unseen, uidnext, uidvalidity;
@@ -277,5 +307,56 @@ int imap_mbox_cache_parse(const char *data, size_t len,
 				    size_t base_len, char field,
 				    const char *val, size_t val_len),
 			  void *ctx, size_t *good_len_r);
+
+/*
+ * The index snapshot "quail-index" (lib/imap_mbox_index.c, quail-maildir(5)):
+ * what a read-write session knew of the folder when it last had it
+ * certain, so that an open of a folder unchanged since then reads one
+ * file instead of listing new/ and cur/ and parsing the uid list. A hint
+ * only: used when new/, cur/ and the uid list stat exactly as recorded;
+ * a damaged, short or foreign file is ignored; deleting it is safe.
+ * Layout (host byte order, checked by a byte-order mark): a header of
+ * IMAP_MBOX_INDEX_HEAD_BYTES (magic, version, checksum, the recorded
+ * stats, uidvalidity, uidnext, message count), then per message (ascending
+ * UID) uid, flags, keywords, vsize, in_cur, the name length and the
+ * NUL-terminated full file name, padded to 8 bytes. The checksum covers
+ * everything after it.
+ */
+#define IMAP_MBOX_INDEX_FILE "quail-index"
+#define IMAP_MBOX_INDEX_VERSION 1
+#define IMAP_MBOX_INDEX_HEAD_BYTES 160
+/* A larger index file is not read (about 10 million messages). */
+#define IMAP_MBOX_INDEX_FILE_MAX_BYTES (1024UL * 1024 * 1024)
+
+/* What the header records: the folder's state the messages belong to. */
+struct imap_mbox_index_head {
+	uint32_t uidvalidity, uidnext;
+	uint32_t n;	/* messages */
+	uint32_t ul_n;	/* entries the uid list had */
+	uint64_t dev;	/* of new/ and cur/ */
+	uint64_t new_ino, cur_ino;
+	struct timespec new_mtime, cur_mtime;
+	uint64_t ul_dev, ul_ino, ul_size; /* the uid list file */
+	struct timespec ul_mtime;
+	int64_t written_ns; /* CLOCK_REALTIME when written */
+};
+
+/* Parses index file data (pure; for the loader and the fuzzer): checks
+ * magic, version, byte order, length, checksum, then every record (inside
+ * the data, UIDs ascending and below uidnext, names 1..255 bytes with a
+ * valid base (uidlist_valid_base) and no '/' or NUL, vsize at most
+ * MAILDIR_LIST_SIZE_MAX, in_cur 0 or 1). With msgs NULL only the header
+ * is checked (not the checksum) and *h filled: h->n is then at most
+ * len / 24, the room msgs needs for the full parse, which fills msgs[i]
+ * (names pointing into data, flags masked to IMAP_MBOX_STORED_FLAGS).
+ * 0, or -1 (EINVAL) when anything is wrong. */
+int imap_mbox_index_parse(const char *data, size_t len,
+			  struct imap_mbox_index_head *h,
+			  struct imap_mbox_msg *msgs);
+
+/* Builds index file data for h and msgs[0..h->n) into out (appended).
+ * 0 / -1 (ENOMEM). */
+int imap_mbox_index_build(const struct imap_mbox_index_head *h,
+			  const struct imap_mbox_msg *msgs, struct buf *out);
 
 #endif

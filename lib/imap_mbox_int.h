@@ -81,12 +81,19 @@ struct imap_mbox_priv {
 	bool listed;
 	struct imb_dirs dirs;
 	bool unstable; /* listed within a second of a change: list again */
+	bool cur_unstable; /* the same for cur/ alone (a listing of new/
+			    * alone needs cur/ to be certain) */
 	uint32_t max_uid; /* largest UID this session has reported */
 	/* UIDs the uid list names whose files a trusted listing did not
 	 * show (expunged), ascending; rebuilt by each listing (see
 	 * imb_list: a listing missing other uid list names is repeated) */
 	uint32_t *gone;
 	size_t n_gone, cap_gone;
+	/* UIDs whose flags a store found changed by another process: the
+	 * next sync reports them (flags_changed), as for STORE .SILENT the
+	 * store's own reply does not */
+	uint32_t *report;
+	size_t n_report, cap_report;
 	/* the keyword file as last read */
 	ino_t kw_ino;
 	struct timespec kw_mtime;
@@ -107,6 +114,12 @@ struct imap_mbox_priv {
 	 * (APPEND, COPY) since the last listing, in cur/ */
 	char **own_new;
 	size_t n_own_new, cap_own_new;
+	/* --- the index snapshot (imap_mbox.c, "index snapshot") --- */
+	bool snap_valid; /* snap: the file as we last loaded or wrote it */
+	struct imap_mbox_index_head snap;
+	/* msgs[] came from the snapshot and ul is not read yet: its first
+	 * read (imb_ul_ready) takes entries [0, snap.ul_n) as accounted */
+	bool ul_unread;
 };
 
 /* Our own change to new/ and/or cur/: imb_own_begin() right before it,
@@ -188,6 +201,20 @@ void imb_own_end(struct imap_mbox *mb, const struct imb_own *o, bool new_dir,
 /* Remembers a message we put into mb's cur/ (full name), found in the uid
  * list at the next sync. 0 / -1 (ENOMEM: the next sync lists). */
 int imb_own_added(struct imap_mbox *mb, const char *name);
+
+/* The folder's \Recent mark (the highest UID claimed as \Recent) for
+ * this uidvalidity into *mark_r (0 when damaged or of another
+ * uidvalidity). 1 read, 0 no file (*mark_r 0), -1 a read error. */
+int imb_recent_read(const char *dir, uint32_t uidvalidity, uint32_t *mark_r);
+/* After APPEND/COPY into dir: if the folder has no mark file yet, writes
+ * one with mark (the UID before the first added one), under ul's lock,
+ * so that the added messages are \Recent (not the old "in new/" rule).
+ * Errors are ignored. */
+void imb_recent_init(struct uidlist *ul, const char *dir,
+		     uint32_t uidvalidity, uint32_t mark);
+
+/* The next sync reports uid's flags (changed by someone else). */
+void imb_report_flags(struct imap_mbox *mb, uint32_t uid);
 
 /* Records that we expunged uid ourselves (no re-listing to confirm it;
  * imap_mbox.c). */

@@ -2,7 +2,9 @@
  * imap_mbox_msg.c -- the per-message operations of lib/imap_mbox.h:
  * flag letters, reading (msg_open/read/date, with a message renamed by
  * another process found again by one re-listing), the cache API, store
- * (one rename), keywords (imap_mbox_keyword and the re-read at sync) and
+ * (one rename; +FLAGS/-FLAGS are applied to the flags the file has: a
+ * rename from a stale name fails, the file is found again and the change
+ * re-applied to its flags), keywords (imap_mbox_keyword and the re-read at sync) and
  * expunge (unlinks, no listing unless a file moved). Open and sync are
  * imap_mbox.c.
  *
@@ -22,6 +24,10 @@
 
 #include "maildir.h"
 #include "imap_mbox_int.h"
+
+/* Renames tried by one store when other processes keep renaming the
+ * message (each failed one costs a listing to find it again). */
+#define IMB_STORE_TRIES 4
 
 /* --- flags --- */
 
@@ -422,46 +428,82 @@ imap_mbox_find_uid(const struct imap_mbox *mb, uint32_t uid)
 
 /* --- store --- */
 
+/* Flags and keywords after applying the delta. */
+static void
+imb_delta(enum imap_mbox_store_mode mode, uint32_t f, uint32_t k,
+	  uint32_t df, uint32_t dk, uint32_t *f_r, uint32_t *k_r)
+{
+	switch (mode) {
+	case IMAP_MBOX_STORE_ADD:
+		*f_r = f | df;
+		*k_r = k | dk;
+		break;
+	case IMAP_MBOX_STORE_REMOVE:
+		*f_r = f & ~df;
+		*k_r = k & ~dk;
+		break;
+	default:
+		*f_r = df;
+		*k_r = dk;
+		break;
+	}
+}
+
 int
-imap_mbox_store(struct imap_mbox *mb, size_t i, uint32_t flags,
-		uint32_t keywords, const char **error_r)
+imap_mbox_store_delta(struct imap_mbox *mb, size_t i,
+		      enum imap_mbox_store_mode mode, uint32_t flags,
+		      uint32_t keywords, const char **error_r)
 {
 	struct maildir_list l = { NULL, 0, NULL };
 	struct imap_mbox_msg *m;
 	char from[PATH_MAX], to[PATH_MAX], name[MAILDIR_NAME_MAX_BYTES + 1];
 	char *own;
 	struct imb_own o;
-	bool was_cur;
-	int tries;
+	struct stat st;
+	uint32_t nf, nk, cf, ck;
+	bool was_cur, relocated = false;
+	int tries, misses = 0;
 
 	if (i >= mb->n) {
 		errno = EINVAL;
 		*error_r = "no such message";
 		return -1;
 	}
-	m = &mb->msgs[i];
 	flags &= IMAP_MBOX_STORED_FLAGS;
 	keywords &= imb_kw_mask(mb->keyword_count);
-	if ((m->flags & IMAP_MBOX_STORED_FLAGS) == flags &&
-	    m->keywords == keywords)
-		return 0;
+	m = &mb->msgs[i];
+	imb_delta(mode, m->flags & IMAP_MBOX_STORED_FLAGS, m->keywords, flags,
+		  keywords, &nf, &nk);
 	if (mb->readonly) {
+		if ((m->flags & IMAP_MBOX_STORED_FLAGS) == nf &&
+		    m->keywords == nk)
+			return 0;
 		errno = EROFS;
 		*error_r = "the mailbox is read-only";
 		return -1;
 	}
 	imb_own_begin(mb, &o);
-	for (tries = 0; tries < 2; tries++) {
+	for (tries = 0; tries < IMB_STORE_TRIES; tries++) {
 		m = &mb->msgs[i];
+		cf = m->flags & IMAP_MBOX_STORED_FLAGS;
+		ck = m->keywords;
+		imb_delta(mode, cf, ck, flags, keywords, &nf, &nk);
 		was_cur = m->in_cur;
-		if (imb_flagged_name(mb, m->name, flags, keywords, name,
+		if (imb_flagged_name(mb, m->name, nf, nk, name,
 				     sizeof(name)) < 0 ||
 		    imb_msg_path(mb, i, from, sizeof(from)) < 0 ||
 		    imb_path(to, sizeof(to), mb->dir, "cur", name) < 0) {
 			*error_r = "message name too long";
 			break;
 		}
-		if (rename(from, to) == 0) {
+		if (cf == nf && ck == nk) {
+			/* nothing to change if the name we know is still
+			 * the file's (its flags are then ours) */
+			if (lstat(from, &st) == 0) {
+				maildir_list_free(&l);
+				return 0;
+			}
+		} else if (rename(from, to) == 0) {
 			maildir_list_free(&l);
 			if (strcmp(m->name, name) != 0 || !m->in_cur) {
 				if ((own = strdup(name)) == NULL) {
@@ -473,24 +515,51 @@ imap_mbox_store(struct imap_mbox *mb, size_t i, uint32_t flags,
 				m->in_cur = true;
 				imb_set_own(mb, i, own);
 			}
-			m->flags = (m->flags & IMAP_MBOX_RECENT) | flags;
-			m->keywords = keywords;
+			m->flags = (m->flags & IMAP_MBOX_RECENT) | nf;
+			m->keywords = nk;
 			/* after a relocation someone else renamed it: the
 			 * dirs moved, the sync lists */
-			if (tries == 0)
+			if (!relocated)
 				imb_own_end(mb, &o, !was_cur, true, true);
 			return 0;
 		}
 		if (errno != ENOENT) {
-			*error_r = "cannot rename the message";
+			*error_r = cf == nf && ck == nk
+					   ? "cannot stat the message"
+					   : "cannot rename the message";
 			break;
 		}
+		/* renamed by someone else (its flags changed): find its
+		 * name now and apply the change to the flags it has */
 		*error_r = "the message was expunged";
-		if (tries == 0 && imb_relocate(mb, i, &l, error_r) < 0)
+		maildir_list_free(&l);
+		if (imb_relocate(mb, i, &l, error_r) < 0) {
+			if (errno == ENOENT && ++misses < 2)
+				continue; /* a listing may miss a rename */
 			break;
+		}
+		relocated = true;
+		imb_name_flags(mb, mb->msgs[i].name, &cf, &ck);
+		if (cf != (mb->msgs[i].flags & IMAP_MBOX_STORED_FLAGS) ||
+		    ck != mb->msgs[i].keywords)
+			imb_report_flags(mb, mb->msgs[i].uid);
+		mb->msgs[i].flags = (mb->msgs[i].flags & IMAP_MBOX_RECENT) | cf;
+		mb->msgs[i].keywords = ck;
+	}
+	if (tries == IMB_STORE_TRIES) {
+		errno = EAGAIN;
+		*error_r = "the message keeps being renamed";
 	}
 	maildir_list_free(&l);
 	return -1;
+}
+
+int
+imap_mbox_store(struct imap_mbox *mb, size_t i, uint32_t flags,
+		uint32_t keywords, const char **error_r)
+{
+	return imap_mbox_store_delta(mb, i, IMAP_MBOX_STORE_SET, flags,
+				     keywords, error_r);
 }
 
 /* --- keywords --- */

@@ -98,6 +98,18 @@ imw_assign_uids(struct imap_mbox *mb, const char *dir,
 		return -1;
 	}
 	*uidvalidity_r = ul->uidvalidity;
+	/* the first UID we added, for a folder never claimed \Recent */
+	{
+		uint32_t first = 0;
+		size_t i;
+
+		for (i = 0; i < n; i++) {
+			if (uids_r[i] != 0 && (first == 0 || uids_r[i] < first))
+				first = uids_r[i];
+		}
+		if (first != 0)
+			imb_recent_init(ul, dir, ul->uidvalidity, first - 1);
+	}
 	return 0;
 }
 
@@ -480,10 +492,10 @@ imap_mbox_status(const char *dir, struct imap_mbox_status *st,
 	struct uidlist ul;
 	struct imap_mbox_cache c;
 	const char **names = NULL;
-	uint32_t *uids = NULL;
+	uint32_t *uids = NULL, mark;
 	bool computed = false;
 	size_t i;
-	int r = -1;
+	int r = -1, have_mark;
 
 	memset(st, 0, sizeof(*st));
 	memset(&c, 0, sizeof(c));
@@ -516,6 +528,9 @@ imap_mbox_status(const char *dir, struct imap_mbox_status *st,
 		names[i] = l.msgs[i].name;
 	if (uidlist_sync(&ul, names, l.n, uids, error_r) < 0)
 		goto out;
+	/* \Recent: the UIDs no session has claimed yet (never claimed:
+	 * what is in new/) */
+	have_mark = imb_recent_read(dir, ul.uidvalidity, &mark);
 	for (i = 0; i < l.n; i++) {
 		struct maildir_msg *m = &l.msgs[i];
 		const char *val, *err;
@@ -526,7 +541,8 @@ imap_mbox_status(const char *dir, struct imap_mbox_status *st,
 		if (uids[i] == 0)
 			continue;
 		st->messages++;
-		if (!m->in_cur)
+		if (have_mark > 0 ? uids[i] > mark
+				  : have_mark == 0 && !m->in_cur)
 			st->recent++;
 		if (strchr(m->flags, 'S') == NULL)
 			st->unseen++;

@@ -49,12 +49,13 @@ render_addrs(struct buf *out, const struct mime_addr *a)
 	if (buf_putc(out, '(') < 0)
 		return -1;
 	for (; a != NULL; a = a->next) {
-		if (buf_putc(out, '(') < 0 || render_nstring(out, a->name) < 0 ||
+		if (buf_putc(out, '(') < 0 ||
+		    render_nstring(out, a->name) < 0 ||
 		    buf_putc(out, ' ') < 0 || render_nstring(out, a->adl) < 0 ||
 		    buf_putc(out, ' ') < 0 ||
 		    render_nstring(out, a->mailbox) < 0 ||
-		    buf_putc(out, ' ') < 0 || render_nstring(out, a->host) < 0 ||
-		    buf_putc(out, ')') < 0)
+		    buf_putc(out, ' ') < 0 ||
+		    render_nstring(out, a->host) < 0 || buf_putc(out, ')') < 0)
 			return -1;
 	}
 	return buf_putc(out, ')');
@@ -77,8 +78,7 @@ imap_render_envelope(const struct mime_envelope *env, struct buf *out)
 	    buf_putc(out, ' ') < 0 || render_addrs(out, env->bcc) < 0 ||
 	    buf_putc(out, ' ') < 0 ||
 	    render_nstring(out, env->in_reply_to) < 0 ||
-	    buf_putc(out, ' ') < 0 ||
-	    render_nstring(out, env->message_id) < 0)
+	    buf_putc(out, ' ') < 0 || render_nstring(out, env->message_id) < 0)
 		return -1;
 	return buf_putc(out, ')');
 }
@@ -163,8 +163,7 @@ out:
 
 /* body-fld-param: NIL or ("name" "value" ...). */
 static int
-render_params(struct buf *out, const struct mime_param *params,
-	      unsigned count)
+render_params(struct buf *out, const struct mime_param *params, unsigned count)
 {
 	unsigned i;
 
@@ -228,8 +227,7 @@ static int render_part(const struct mime_part *part, bool extended,
 		       struct buf *out);
 
 static int
-render_multipart(const struct mime_part *part, bool extended,
-		 struct buf *out)
+render_multipart(const struct mime_part *part, bool extended, struct buf *out)
 {
 	const struct mime_part *c;
 
@@ -237,9 +235,9 @@ render_multipart(const struct mime_part *part, bool extended,
 		return -1;
 	if (part->children == NULL) {
 		/* RFC 3501 needs at least one part: Dovecot's stand-in. */
-		if (buf_append_str(out, "(\"text\" \"plain\" (\"charset\" "
-					"\"us-ascii\") NIL NIL \"7bit\" 0 0") <
-			    0 ||
+		if (buf_append_str(out,
+				   "(\"text\" \"plain\" (\"charset\" "
+				   "\"us-ascii\") NIL NIL \"7bit\" 0 0") < 0 ||
 		    (extended && buf_append_str(out, " NIL NIL NIL NIL") < 0) ||
 		    buf_putc(out, ')') < 0)
 			return -1;
@@ -302,8 +300,7 @@ render_part(const struct mime_part *part, bool extended, struct buf *out)
 }
 
 int
-imap_render_body(const struct mime_part *part, bool extended,
-		 struct buf *out)
+imap_render_body(const struct mime_part *part, bool extended, struct buf *out)
 {
 	return render_part(part, extended, out);
 }
@@ -364,8 +361,8 @@ oom:
 
 /* " (name name ...)" at *pos up to the end of s. */
 static int
-section_fields(const char *s, size_t len, size_t pos,
-	       struct imap_section *sec, const char **error_r)
+section_fields(const char *s, size_t len, size_t pos, struct imap_section *sec,
+	       const char **error_r)
 {
 	char name[IMAP_SECTION_FIELD_MAX_BYTES + 1];
 
@@ -389,6 +386,15 @@ section_fields(const char *s, size_t len, size_t pos,
 			for (pos++; pos < len && s[pos] != '"'; pos++) {
 				if (s[pos] == '\\' && pos + 1 < len)
 					pos++;
+				/* No field name has these (RFC 5322
+				 * 3.6.8), and the answer could not name
+				 * them as a quoted string. */
+				if ((unsigned char)s[pos] >= 0x80 ||
+				    s[pos] == '\r' || s[pos] == '\n' ||
+				    s[pos] == '\0') {
+					*error_r = "Invalid header field name";
+					return -1;
+				}
 				if (n < sizeof(name))
 					name[n] = s[pos];
 				n++;
@@ -399,8 +405,8 @@ section_fields(const char *s, size_t len, size_t pos,
 			}
 			pos++;
 		} else {
-			for (; pos < len && section_atom_char(
-						     (unsigned char)s[pos]);
+			for (; pos < len &&
+			       section_atom_char((unsigned char)s[pos]);
 			     pos++) {
 				if (n < sizeof(name))
 					name[n] = s[pos];
@@ -618,14 +624,14 @@ section_fields_build(const char *h, size_t hlen, bool prev_cr,
 		pos = end;
 		lf = memchr(h + start, '\n', end - start);
 		name_end = lf != NULL ? (size_t)(lf - h) : end;
-		for (colon = start; colon < name_end && h[colon] != ':'; colon++)
+		for (colon = start; colon < name_end && h[colon] != ':';
+		     colon++)
 			;
 		name_end = colon;
 		while (name_end > start &&
 		       (h[name_end - 1] == ' ' || h[name_end - 1] == '\t'))
 			name_end--;
-		if (colon == end ||
-		    (h[start] == ' ' || h[start] == '\t')) {
+		if (colon == end || (h[start] == ' ' || h[start] == '\t')) {
 			/* Not a field: only HEADER.FIELDS.NOT keeps it. */
 			if (!want_not)
 				continue;
@@ -646,8 +652,8 @@ section_fields_build(const char *h, size_t hlen, bool prev_cr,
 
 int
 imap_section_locate(const char *msg, size_t len, const struct mime_message *m,
-		    const struct imap_section *sec, struct imap_extract *x,
-		    struct buf *built)
+		    const struct imap_section *sec, bool eof_crlf,
+		    struct imap_extract *x, struct buf *built)
 {
 	const struct mime_part *part = m->root, *target;
 	size_t off = 0, n = len, blen;
@@ -711,14 +717,52 @@ imap_section_locate(const char *msg, size_t len, const struct mime_message *m,
 	x->len = n;
 	x->prev_cr = off > 0 && msg[off - 1] == '\r';
 	x->vbytes = imap_crlf_size(msg + off, n, x->prev_cr);
+	if (eof_crlf && n > 0 && off + n == len &&
+	    imap_eof_crlf_possible(msg, len)) {
+		x->add_crlf = true;
+		x->vbytes += 2;
+	}
 	return 0;
 }
 
+bool
+imap_eof_crlf_possible(const char *msg, size_t len)
+{
+	return len > 0 && msg[len - 1] != '\n';
+}
+
+/* imap_render_eof_crlf() for part and its descendants. The depth is
+ * bounded by MIME_DEPTH_MAX; siblings are walked in a loop. */
+static void
+eof_crlf_part(struct mime_part *part, size_t len)
+{
+	struct mime_part *c;
+
+	if (part->body.bytes > 0 &&
+	    part->body_offset + part->body.bytes == len) {
+		part->body.vbytes += 2;
+		part->body.lines++;
+	} else if (part->body.bytes == 0 && part->hdr.bytes > 0 &&
+		   part->offset + part->hdr.bytes == len) {
+		part->hdr.vbytes += 2;
+		part->hdr.lines++;
+	}
+	for (c = part->children; c != NULL; c = c->next)
+		eof_crlf_part(c, len);
+}
+
+void
+imap_render_eof_crlf(struct mime_message *m, size_t len)
+{
+	if (m != NULL && m->root != NULL)
+		eof_crlf_part(m->root, len);
+}
+
 int
-imap_section_extract(const char *msg, size_t len,
-		     const struct mime_message *m,
-		     const struct imap_section *sec, bool partial,
-		     uint64_t offset, uint64_t count, struct buf *out)
+imap_section_extract(const char *msg, size_t len, const struct mime_message *m,
+		     const struct imap_section *sec, bool eof_crlf,
+		     bool partial, uint64_t offset, uint64_t count,
+		     struct buf *out)
 {
 	struct imap_extract x;
 	struct buf built = BUF_INIT;
@@ -730,7 +774,7 @@ imap_section_extract(const char *msg, size_t len,
 		start = offset;
 		end = count > UINT64_MAX - offset ? UINT64_MAX : offset + count;
 	}
-	if (imap_section_locate(msg, len, m, sec, &x, &built) < 0) {
+	if (imap_section_locate(msg, len, m, sec, eof_crlf, &x, &built) < 0) {
 		buf_free(&built);
 		return -1;
 	}
@@ -749,6 +793,8 @@ imap_section_extract(const char *msg, size_t len,
 	default:
 		imap_crlf_init(&c, x.prev_cr, start, end);
 		r = imap_crlf_feed(&c, msg + x.offset, x.len, out);
+		if (r == 0 && x.add_crlf)
+			r = imap_crlf_eol(&c, out);
 		break;
 	}
 	buf_free(&built);
@@ -758,8 +804,7 @@ imap_section_extract(const char *msg, size_t len,
 /* ---- LF -> CR LF ---------------------------------------------------- */
 
 void
-imap_crlf_init(struct imap_crlf *c, bool prev_cr, uint64_t start,
-	       uint64_t end)
+imap_crlf_init(struct imap_crlf *c, bool prev_cr, uint64_t start, uint64_t end)
 {
 	c->pos = 0;
 	c->start = start;
@@ -786,8 +831,7 @@ crlf_emit(struct imap_crlf *c, const char *p, size_t n, struct buf *out)
 }
 
 int
-imap_crlf_feed(struct imap_crlf *c, const char *p, size_t len,
-	       struct buf *out)
+imap_crlf_feed(struct imap_crlf *c, const char *p, size_t len, struct buf *out)
 {
 	size_t i, start = 0;
 
@@ -809,6 +853,13 @@ imap_crlf_feed(struct imap_crlf *c, const char *p, size_t len,
 		c->prev_cr = ch == '\r';
 	}
 	return crlf_emit(c, p + start, i - start, out);
+}
+
+int
+imap_crlf_eol(struct imap_crlf *c, struct buf *out)
+{
+	c->prev_cr = false;
+	return crlf_emit(c, "\r\n", 2, out);
 }
 
 bool

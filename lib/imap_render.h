@@ -11,6 +11,24 @@
  * do not change. struct imap_crlf does that conversion in a stream, with
  * a window for partial fetches ("<offset.length>").
  *
+ * A stored message whose last byte is not LF: lib/maildir_list's
+ * convention ("a last line without LF counts as if it had CR LF, as POP3
+ * and IMAP send it") makes its RFC822.SIZE the converted size + 2 when
+ * the size is computed (no W= in the name). Such a message is sent with
+ * an added CR LF at its very end ("eof_crlf"), and so is every section
+ * that ends where the message ends: BODY[], RFC822, BODY[TEXT] of the
+ * root, and, in the MIME tree, the body of every part whose body reaches
+ * the end (the last leaf when no closing boundary follows it, its
+ * multipart and message/rfc822 ancestors), or the header of a part that
+ * ends in its header (a message without an empty line). A section that
+ * ends before the end (a part followed by a boundary line, a header
+ * followed by a body) never gets it. imap_render_eof_crlf() adds the 2
+ * bytes (and the line) to those parts' sizes so that BODY and
+ * BODYSTRUCTURE agree with the bytes sent. Whether a message gets the
+ * added CR LF is the caller's decision (imapd/fetch.c: only when its
+ * recorded size says so; a message stored with an exact W=, as
+ * quail-deliver and APPEND write it, is sent as stored).
+ *
  * Everything here is pure: no I/O, no globals.
  * Memory: output is appended to the caller's struct buf; a struct
  * imap_section owns its field-name list (imap_section_free).
@@ -56,12 +74,12 @@ int imap_render_body(const struct mime_part *part, bool extended,
 /* ---- BODY[section] -------------------------------------------------- */
 
 enum imap_section_text {
-	IMAP_SECTION_NONE = 0,	   /* "" or "1.2": the message / part body */
-	IMAP_SECTION_HEADER,	   /* [n.]HEADER */
-	IMAP_SECTION_FIELDS,	   /* [n.]HEADER.FIELDS (a b) */
-	IMAP_SECTION_FIELDS_NOT,   /* [n.]HEADER.FIELDS.NOT (a b) */
-	IMAP_SECTION_TEXT,	   /* [n.]TEXT */
-	IMAP_SECTION_MIME,	   /* n.MIME (part numbers required) */
+	IMAP_SECTION_NONE = 0,	 /* "" or "1.2": the message / part body */
+	IMAP_SECTION_HEADER,	 /* [n.]HEADER */
+	IMAP_SECTION_FIELDS,	 /* [n.]HEADER.FIELDS (a b) */
+	IMAP_SECTION_FIELDS_NOT, /* [n.]HEADER.FIELDS.NOT (a b) */
+	IMAP_SECTION_TEXT,	 /* [n.]TEXT */
+	IMAP_SECTION_MIME,	 /* n.MIME (part numbers required) */
 };
 
 struct imap_section {
@@ -111,33 +129,47 @@ struct imap_extract {
 	enum imap_extract_kind kind;
 	size_t offset, len;
 	bool prev_cr;
-	uint64_t vbytes;
+	bool add_crlf;	 /* REGION: CR LF follows the region (eof_crlf) */
+	uint64_t vbytes; /* including the added CR LF */
 };
 
 /* Locates section sec of msg[0..len) parsed into m (for
  * IMAP_SECTION_NEED_HEADER sections a MIME_PARSE_HEADER_ONLY parse
  * suffices, and msg may then hold only the header). HEADER.FIELDS[.NOT]
- * appends its converted result to built. 0 / -1. */
+ * appends its converted result to built. eof_crlf: msg is the whole
+ * message and is sent with an added CR LF at its end (see above): a
+ * non-empty REGION ending at len gets add_crlf. 0 / -1. */
 int imap_section_locate(const char *msg, size_t len,
 			const struct mime_message *m,
-			const struct imap_section *sec, struct imap_extract *x,
-			struct buf *built);
+			const struct imap_section *sec, bool eof_crlf,
+			struct imap_extract *x, struct buf *built);
 
 /* All of it: the exact bytes of section sec, restricted to the partial
  * window [offset, offset + count) when partial, appended to out. 0 / -1. */
 int imap_section_extract(const char *msg, size_t len,
 			 const struct mime_message *m,
-			 const struct imap_section *sec, bool partial,
-			 uint64_t offset, uint64_t count, struct buf *out);
+			 const struct imap_section *sec, bool eof_crlf,
+			 bool partial, uint64_t offset, uint64_t count,
+			 struct buf *out);
+
+/* True when msg[0..len) (the whole message) does not end with LF, so an
+ * added CR LF may be due (pure). */
+bool imap_eof_crlf_possible(const char *msg, size_t len);
+
+/* Adds the eof_crlf CR LF (2 bytes, 1 line) to the sizes of the parts of
+ * m (parsed from the whole message of len bytes) whose body, or header
+ * when the body is empty, ends at len. Call once, only for a message sent
+ * with eof_crlf, before imap_render_body(). */
+void imap_render_eof_crlf(struct mime_message *m, size_t len);
 
 /* ---- LF -> CR LF conversion ----------------------------------------- */
 
 /* A stream converter: fed the stored bytes in any chunking, it appends
  * the converted bytes whose output positions lie in [start, end). */
 struct imap_crlf {
-	uint64_t pos;	    /* output bytes produced so far */
+	uint64_t pos; /* output bytes produced so far */
 	uint64_t start, end;
-	bool prev_cr;	    /* the last input byte was CR */
+	bool prev_cr; /* the last input byte was CR */
 };
 
 /* prev_cr: the byte before the first one fed is a CR. */
@@ -145,6 +177,9 @@ void imap_crlf_init(struct imap_crlf *c, bool prev_cr, uint64_t start,
 		    uint64_t end);
 int imap_crlf_feed(struct imap_crlf *c, const char *p, size_t len,
 		   struct buf *out);
+/* Appends CR LF as output bytes (not converted: the eof_crlf line end),
+ * clipped to the window. */
+int imap_crlf_eol(struct imap_crlf *c, struct buf *out);
 /* True when no more output can fall into the window. */
 bool imap_crlf_done(const struct imap_crlf *c);
 /* The converted size of p[0..len). */

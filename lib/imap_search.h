@@ -162,6 +162,31 @@ int imap_search_fold(const char *p, size_t len, struct buf *out);
 int imap_search_header_values(const char *h, size_t len, const char *name,
 			      struct buf *out);
 
+/*
+ * The header record: the values of the fields most searched, kept per
+ * message in a cache so that FROM, TO, CC, BCC, SUBJECT and the SENT*
+ * keys need no file read (imapd/search.c looks it up; imapd/fetch.c
+ * stores it when it parses a header anyway, for ENVELOPE and the like).
+ * The fields are From, To, Cc, Bcc, Subject, Date, in that order, each
+ * as imap_search_header_values() gives it:
+ *     '1' (the format version) then, per field, '+' (present) or '-'
+ *     (absent), the decimal length of the value, ':', the value
+ */
+#define IMAP_SEARCH_RECORD_CACHE_FIELD 'h'
+
+/* Appends the record of header section h[0..len) to out (one pass over
+ * the fields). 0 / -1 (errno from buf). */
+int imap_search_header_record(const char *h, size_t len, struct buf *out);
+
+/* Finds field name (lowercase) in the record rec[0..len). 1: the field
+ * is one of the record's, *found_r says whether the message has it, its
+ * value is v_r[0..*vlen_r) (pointing into rec); 0: the field is not one
+ * of the record's, or the record is malformed or of another version
+ * (SECURITY: the record comes from a cache file; every length is checked
+ * against len). */
+int imap_search_record_find(const char *rec, size_t len, const char *name,
+			    const char **v_r, size_t *vlen_r, bool *found_r);
+
 /* The day (days since 1970-01-01) of an RFC 5322 date-time in its own
  * zone (numeric or obs-zone; other zones count as UTC). 0, or -1 when
  * the date is unparsable. */

@@ -290,6 +290,124 @@ imap_search_header_values(const char *h, size_t len, const char *name,
 	return c.found ? 1 : 0;
 }
 
+/* The fields of the header record, in record order (imap_search.h). */
+static const char *const imap_search_record_fields[] = {
+	"from", "to", "cc", "bcc", "subject", "date",
+};
+#define IMAP_SEARCH_RECORD_FIELDS                \
+	(sizeof(imap_search_record_fields) /      \
+	 sizeof(imap_search_record_fields[0]))
+#define IMAP_SEARCH_RECORD_VERSION '1'
+#define IMAP_SEARCH_RECORD_PRESENT '+'
+#define IMAP_SEARCH_RECORD_ABSENT '-'
+/* Digits of one value length in a record (a value is far shorter). */
+#define IMAP_SEARCH_RECORD_LEN_DIGITS_MAX 9
+
+struct imap_search_record_ctx {
+	struct buf vals[IMAP_SEARCH_RECORD_FIELDS], tmp;
+	bool found[IMAP_SEARCH_RECORD_FIELDS];
+};
+
+/* The record index of a field name (any case), or -1. */
+static int
+imap_search_record_index(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < IMAP_SEARCH_RECORD_FIELDS; i++)
+		if (strlen(imap_search_record_fields[i]) == len &&
+		    strncasecmp(name, imap_search_record_fields[i], len) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int
+imap_search_record_cb(const struct hdr_field *f, void *ctx)
+{
+	struct imap_search_record_ctx *c = ctx;
+	int idx = imap_search_record_index(f->name, f->name_len);
+	struct buf *out;
+
+	if (idx < 0)
+		return 0;
+	out = &c->vals[idx];
+	if (c->found[idx] && buf_putc(out, IMAP_SEARCH_VALUE_SEP) < 0)
+		return -1;
+	c->found[idx] = true;
+	return imap_search_value_fold(f->value, f->value_len, &c->tmp, out);
+}
+
+int
+imap_search_header_record(const char *h, size_t len, struct buf *out)
+{
+	struct imap_search_record_ctx c;
+	size_t f;
+	int r;
+
+	memset(c.found, 0, sizeof(c.found));
+	for (f = 0; f < IMAP_SEARCH_RECORD_FIELDS; f++)
+		buf_init(&c.vals[f], out->max);
+	buf_init(&c.tmp, out->max);
+	r = imap_search_fields(h, len, imap_search_record_cb, &c);
+	if (r == 0)
+		r = buf_putc(out, IMAP_SEARCH_RECORD_VERSION);
+	for (f = 0; f < IMAP_SEARCH_RECORD_FIELDS && r == 0; f++) {
+		/* mark, decimal length, ':' (no printf: once per field of
+		 * every message a FETCH parses) */
+		char num[1 + 20 + 1], *e = num + sizeof(num), *q = e;
+		size_t n = c.vals[f].len;
+
+		*--q = ':';
+		do
+			*--q = (char)('0' + n % 10);
+		while ((n /= 10) > 0);
+		*--q = c.found[f] ? IMAP_SEARCH_RECORD_PRESENT
+				  : IMAP_SEARCH_RECORD_ABSENT;
+		if (buf_append(out, q, (size_t)(e - q)) < 0 ||
+		    buf_append(out, c.vals[f].data, c.vals[f].len) < 0)
+			r = -1;
+	}
+	for (f = 0; f < IMAP_SEARCH_RECORD_FIELDS; f++)
+		buf_free(&c.vals[f]);
+	buf_free(&c.tmp);
+	return r < 0 ? -1 : 0;
+}
+
+int
+imap_search_record_find(const char *rec, size_t len, const char *name,
+			const char **v_r, size_t *vlen_r, bool *found_r)
+{
+	int idx = imap_search_record_index(name, strlen(name));
+	size_t pos = 1, f, vlen, digits;
+	bool found;
+
+	if (idx < 0 || len == 0 || rec[0] != IMAP_SEARCH_RECORD_VERSION)
+		return 0;
+	for (f = 0; f < IMAP_SEARCH_RECORD_FIELDS; f++) {
+		if (pos >= len || (rec[pos] != IMAP_SEARCH_RECORD_PRESENT &&
+				   rec[pos] != IMAP_SEARCH_RECORD_ABSENT))
+			return 0;
+		found = rec[pos++] == IMAP_SEARCH_RECORD_PRESENT;
+		for (vlen = 0, digits = 0;
+		     pos < len && rec[pos] >= '0' && rec[pos] <= '9'; pos++) {
+			if (++digits > IMAP_SEARCH_RECORD_LEN_DIGITS_MAX)
+				return 0;
+			vlen = vlen * 10 + (size_t)(rec[pos] - '0');
+		}
+		if (digits == 0 || pos >= len || rec[pos++] != ':' ||
+		    vlen > len - pos)
+			return 0;
+		if (f == (size_t)idx) {
+			*v_r = rec + pos;
+			*vlen_r = vlen;
+			*found_r = found;
+			return 1;
+		}
+		pos += vlen;
+	}
+	return 0;
+}
+
 struct imap_search_text_ctx {
 	struct buf *out, tmp;
 };

@@ -26,6 +26,8 @@
 typedef ssize_t io_read_fn(void *ctx, void *p, size_t len);
 typedef ssize_t io_write_fn(void *ctx, const void *p, size_t len);
 
+/* io_init() sets every field but rbuf and wbuf one by one (it does not
+ * touch the buffers): a field added here must be added there too. */
 struct io {
 	int rfd;                /* fd polled for reading */
 	int wfd;                /* fd polled for writing */

@@ -417,6 +417,27 @@ login_verify(struct login *l, const char *user, const char *pass,
 	return child_read_verdict(l, u_r);
 }
 
+enum login_result
+login_verify_owner(struct login *l, const char *user, const char *pass,
+		   const char *remote_ip, struct login_user *u_r)
+{
+	char safe[LOGIN_USER_MAX_BYTES * 4 + 4];
+	int r;
+
+	r = login_verify(l, user, pass, remote_ip, u_r);
+	if (r == 0)
+		return LOGIN_REFUSED;
+	if (r < 0)
+		return LOGIN_TEMP;
+	if (u_r->uid == 0) {
+		/* the post-login session never runs as root */
+		log_msg(LOG_ERR, "login of %s refused: mailbox owner is root",
+			log_safe(safe, sizeof(safe), user, strlen(user)));
+		return LOGIN_ROOT_OWNER;
+	}
+	return LOGIN_OK;
+}
+
 int
 login_handover(struct login *l, struct io *io)
 {
@@ -707,6 +728,44 @@ bad:
 	}
 	kill_child(l);
 	return -1;
+}
+
+int
+login_monitor_session(struct login *l, struct io *io, struct login_user *u_r,
+		      int *fd_r, int *status_r, const char **error_r)
+{
+	struct buf pending;
+	int r;
+
+	buf_init(&pending, IO_RBUF_BYTES);
+	r = login_monitor(l, u_r, fd_r, &pending);
+	if (r <= 0) {
+		/* no login: end as the protocol child did (inetd sees us) */
+		buf_free_secret(&pending);
+		r = r == 0 ? login_child_status(l) : -1;
+		*status_r = r >= 0 ? r : EXIT_TEMP;
+		return 0;
+	}
+	/* SECURITY: login_monitor() already refused uid 0 and dropped to
+	 * the owner; checked again here, where the session starts. */
+	if (u_r->uid == 0) {
+		buf_free_secret(&pending);
+		*error_r = "root";
+		return -1;
+	}
+	if (priv_drop_ids(u_r->uid, u_r->gid,
+			  u_r->system_user ? u_r->name : NULL, error_r) < 0) {
+		buf_free_secret(&pending);
+		return -1;
+	}
+	io_init(io, *fd_r, *fd_r);
+	/* what the client pipelined after the login is the session's */
+	if (pending.len > 0 && pending.len <= sizeof(io->rbuf)) {
+		memcpy(io->rbuf, pending.data, pending.len);
+		io->rlen = pending.len;
+	}
+	buf_free_secret(&pending);
+	return 1;
 }
 
 int

@@ -77,6 +77,22 @@ int login_split(struct login **l_r, const struct conf *c, const char *prog,
 int login_verify(struct login *l, const char *user, const char *pass,
 		 const char *remote_ip, struct login_user *u_r);
 
+/* What login_verify_owner() found. */
+enum login_result {
+	LOGIN_OK = 1,		/* *u_r filled: hand the session over */
+	LOGIN_REFUSED = 0,	/* bad user or password */
+	LOGIN_TEMP = -1,	/* temporary failure */
+	LOGIN_ROOT_OWNER = -2,	/* the mailbox owner is root (logged) */
+};
+
+/* CHILD of POP3/IMAP: login_verify(), and a verified user whose mailbox
+ * owner is uid 0 refused (the post-login session never runs as root),
+ * with a log line naming the user. The caller answers each verdict in
+ * its protocol's words. */
+enum login_result login_verify_owner(struct login *l, const char *user,
+				     const char *pass, const char *remote_ip,
+				     struct login_user *u_r);
+
 /* CHILD, after a successful login_verify (POP3/IMAP): flushes io's
  * output, then hands the session to the monitor together with the input
  * already buffered in io (consumed here). If io runs TLS, the child then
@@ -102,6 +118,19 @@ int login_handover(struct login *l, struct io *io);
  * (child killed; exit). */
 int login_monitor(struct login *l, struct login_user *u_r, int *fd_r,
 		  struct buf *pending_r);
+
+/* MONITOR of POP3/IMAP: login_monitor(), then what both daemons do with
+ * a handover: make sure the process runs as the mailbox owner (never
+ * root; priv_drop_ids with the owner's groups for a system user) and set
+ * up io on the session's fd with the input the child had buffered in
+ * front of it (pipelined after the login; copied with a bounds check,
+ * the temporary copy wiped). Returns 1 with *u_r, io and *fd_r ready; 0
+ * when no session came: the process should exit with *status_r (the
+ * child's status, or EXIT_TEMP); -1 when the owner cannot be become
+ * (*error_r; *fd_r is the session's fd, to answer on, then exit). */
+int login_monitor_session(struct login *l, struct io *io,
+			  struct login_user *u_r, int *fd_r, int *status_r,
+			  const char **error_r);
 
 /* MONITOR, after login_monitor() returned 0 or -1: how the protocol
  * child ended, as the exit status the monitor should exit with: the

@@ -433,8 +433,10 @@ maildir_list_sort_keys(const struct maildir_list_sort *s,
 	}
 }
 
-int
-maildir_list_read(struct maildir_list *l, const char *dir, const char **error_r)
+/* maildir_list_read(), or new/ alone when !with_cur. */
+static int
+maildir_list_read_subs(struct maildir_list *l, const char *dir, bool with_cur,
+		       const char **error_r)
 {
 	struct maildir_list_raw *raw = NULL;
 	struct maildir_list_key *keys = NULL;
@@ -447,8 +449,8 @@ maildir_list_read(struct maildir_list *l, const char *dir, const char **error_r)
 	/* new/ before cur/: a message moved meanwhile is seen at least once */
 	if (maildir_list_dir(dir, "new", false, &names, &raw, &n, &cap,
 			     error_r) < 0 ||
-	    maildir_list_dir(dir, "cur", true, &names, &raw, &n, &cap,
-			     error_r) < 0)
+	    (with_cur && maildir_list_dir(dir, "cur", true, &names, &raw, &n,
+					  &cap, error_r) < 0))
 		goto fail;
 	l->msgs = calloc(n + 1, sizeof(*l->msgs));
 	keys = malloc((n + 1) * sizeof(*keys));
@@ -520,6 +522,19 @@ fail:
 	l->msgs = NULL;
 	l->names = NULL;
 	return -1;
+}
+
+int
+maildir_list_read(struct maildir_list *l, const char *dir, const char **error_r)
+{
+	return maildir_list_read_subs(l, dir, true, error_r);
+}
+
+int
+maildir_list_read_new(struct maildir_list *l, const char *dir,
+		      const char **error_r)
+{
+	return maildir_list_read_subs(l, dir, false, error_r);
 }
 
 void

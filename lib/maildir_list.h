@@ -59,6 +59,10 @@ void maildir_list_parse_name(const char *name, struct maildir_msg *m);
  * base name (which starts with the delivery time). 0 / -1. */
 int maildir_list_read(struct maildir_list *l, const char *dir,
 		      const char **error_r);
+/* As maildir_list_read(), new/ only (all in_cur false): for a caller that
+ * knows cur/ did not change. 0 / -1. */
+int maildir_list_read_new(struct maildir_list *l, const char *dir,
+			  const char **error_r);
 void maildir_list_free(struct maildir_list *l);
 
 /* Full path of m into out: "<dir>/cur/<name>" or ".../new/...". 0 / -1. */

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -988,17 +989,85 @@ uidlist_mark_present(const struct uidlist *ul, const char *const *names,
 	return ul->n - present;
 }
 
-/* A fresh list: new uidvalidity (above the old one, if any). */
+int
+uidlist_root(const char *dir, char *out, size_t outlen)
+{
+	const char *slash = strrchr(dir, '/');
+	char cur[PATH_MAX];
+	struct stat st;
+	size_t plen;
+	int n;
+
+	/* a Maildir++ folder "<root>/.name" lives in a Maildir */
+	if (slash != NULL && slash[1] == '.' && slash > dir) {
+		plen = (size_t)(slash - dir);
+		n = snprintf(cur, sizeof(cur), "%.*s/cur", (int)plen, dir);
+		if (n > 0 && (size_t)n < sizeof(cur) && stat(cur, &st) == 0 &&
+		    S_ISDIR(st.st_mode)) {
+			if (plen >= outlen) {
+				errno = ENAMETOOLONG;
+				return -1;
+			}
+			memcpy(out, dir, plen);
+			out[plen] = '\0';
+			return 0;
+		}
+	}
+	n = snprintf(out, outlen, "%s", dir);
+	if (n < 0 || (size_t)n >= outlen) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+uint32_t
+uidlist_new_uidvalidity(const char *dir, uint32_t above)
+{
+	char root[PATH_MAX], path[PATH_MAX + 32], text[32];
+	uint32_t now = (uint32_t)time(NULL), last = 0, v;
+	ssize_t r;
+	int fd, n;
+
+	v = now > above ? now : above + 1;
+	if (uidlist_root(dir, root, sizeof(root)) < 0)
+		goto out;
+	n = snprintf(path, sizeof(path), "%s/%s", root, UIDLIST_VALIDITY_FILE);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		goto out;
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		goto out;
+	if (flock(fd, LOCK_EX) == 0) {
+		r = pread(fd, text, sizeof(text) - 1, 0);
+		if (r > 0) {
+			text[r] = '\0';
+			last = (uint32_t)strtoul(text, NULL, 10);
+		}
+		if (last != 0 && last != UINT32_MAX && v <= last)
+			v = last + 1;
+		n = snprintf(text, sizeof(text), "%u\n", (unsigned)v);
+		if (pwrite(fd, text, (size_t)n, 0) == n &&
+		    ftruncate(fd, n) < 0) {
+			/* a longer old value stays behind the newline: the
+			 * reader stops there */
+		}
+		(void)fdatasync(fd);
+	}
+	close(fd); /* releases the flock */
+out:
+	return v == 0 ? 1 : v;
+}
+
+/* A fresh list: new uidvalidity (above the old one, if any, and above
+ * every one handed out in this Maildir). */
 static void
 uidlist_restart(struct uidlist *ul)
 {
 	uint32_t old = ul->uidvalidity;
-	uint32_t now = (uint32_t)time(NULL);
 
 	uidlist_clear(ul);
-	ul->uidvalidity = now > old ? now : old + 1;
-	if (ul->uidvalidity == 0)
-		ul->uidvalidity = 1;
+	ul->uidvalidity = uidlist_new_uidvalidity(ul->dir, old);
 	ul->uidnext = 1;
 }
 

@@ -10,7 +10,12 @@
  * (flag changes and S=/W= never change it). UIDs are strictly
  * increasing down the file and below uidnext; a UID is never reused:
  * uidnext only grows, also across compactions. UIDVALIDITY is the time the
- * list was created (and is bumped only if the file had to be rebuilt).
+ * list was created (and is bumped only if the file had to be rebuilt),
+ * or one more than the last UIDVALIDITY handed out in the same Maildir if
+ * that is not less (RFC 3501 2.3.1.1: a folder deleted and created again
+ * in the same second must not get its old value back): the Maildir root
+ * keeps the last value in "quail-uidvalidity" (decimal, one line;
+ * updated under flock(2)).
  *
  * Writers hold "<folder>/quail-uidlist.lock", an NFS-safe dotlock made
  * with link(2) (a unique file linked to the lock name; success is judged
@@ -38,6 +43,8 @@
 
 #define UIDLIST_FILE "quail-uidlist"
 #define UIDLIST_LOCK_FILE "quail-uidlist.lock"
+/* In the Maildir root: the last UIDVALIDITY handed out to any folder. */
+#define UIDLIST_VALIDITY_FILE "quail-uidvalidity"
 /* A lock file older than this is considered left behind and broken. */
 #define UIDLIST_LOCK_STALE_SECS 120
 /* How long uidlist_lock() waits for another holder before giving up. */
@@ -106,6 +113,15 @@ size_t uidlist_base_len(const char *name);
 /* True if s[0..len) may be stored as a base name: 1..UIDLIST_NAME_MAX_BYTES
  * bytes of visible ASCII or 8-bit, no '/', ':', ',', not starting '.'. */
 bool uidlist_valid_base(const char *s, size_t len);
+
+/* The Maildir root of folder dir into out: its parent when dir's last
+ * component starts with '.' and the parent is a Maildir (has cur/), else
+ * dir itself (INBOX). 0 / -1 (ENAMETOOLONG). */
+int uidlist_root(const char *dir, char *out, size_t outlen);
+/* A UIDVALIDITY for a new uid list of folder dir: max(time(NULL), above +
+ * 1, the root's last one + 1), recorded in the root's
+ * UIDLIST_VALIDITY_FILE (if that cannot be written: the first two). */
+uint32_t uidlist_new_uidvalidity(const char *dir, uint32_t above);
 
 /* Initialises an empty list for folder dir (nothing is read). 0 / -1. */
 int uidlist_init(struct uidlist *ul, const char *dir, const char **error_r);

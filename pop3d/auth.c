@@ -42,34 +42,26 @@ auth_capa(struct pop3_conn *c)
 	conn_reply(c, ".");
 }
 
-/* Runs login_verify and answers a failure. 1 ok, 0 refused or failed. */
+/* Runs login_verify_owner and answers a failure. 1 ok, 0 refused or
+ * failed. */
 static int
 auth_verify(struct pop3_conn *c, struct login *l, const char *user,
 	    const char *pass, struct login_user *u_r)
 {
-	char safe[LOGIN_USER_MAX_BYTES * 4 + 4];
-	int r;
-
-	r = login_verify(l, user, pass, c->env->remote_ip, u_r);
-	if (r == 1) {
-		if (u_r->uid == 0) {
-			/* the post-login session never runs as root */
-			log_msg(LOG_ERR,
-				"login of %s refused: mailbox owner is root",
-				log_safe(safe, sizeof(safe), user,
-					 strlen(user)));
-			conn_reply(c, "-ERR [SYS/PERM] Mailbox owner not "
-				      "allowed.");
-			c->done = true;
-			return 0;
-		}
+	switch (login_verify_owner(l, user, pass, c->env->remote_ip, u_r)) {
+	case LOGIN_OK:
 		return 1;
-	}
-	if (r == 0)
+	case LOGIN_ROOT_OWNER:
+		conn_reply(c, "-ERR [SYS/PERM] Mailbox owner not allowed.");
+		c->done = true;
+		break;
+	case LOGIN_REFUSED:
 		conn_error(c, "-ERR [AUTH] Authentication failed.");
-	else
+		break;
+	default:
 		conn_reply(c, "-ERR [SYS/TEMP] Temporary authentication "
 			      "failure.");
+	}
 	return 0;
 }
 

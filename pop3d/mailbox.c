@@ -75,9 +75,10 @@ mailbox_open(struct mailbox *mb, const char *dir, const char **error_r)
 {
 	char path[PATH_MAX + 32];
 	struct uidlist ul;
-	const char **names = NULL;
+	const char **names = NULL, *err;
 	uint32_t *uids = NULL;
 	size_t i, n;
+	bool ul_ok = false;
 	int r = -1;
 
 	memset(mb, 0, sizeof(*mb));
@@ -105,6 +106,14 @@ mailbox_open(struct mailbox *mb, const char *dir, const char **error_r)
 		*error_r = "cannot lock the maildrop";
 		return -1;
 	}
+	/* the uid list as it is before the listing: a compaction by
+	 * uidlist_sync() below must keep what others add meanwhile (a
+	 * message delivered or given a UID after our listing began) */
+	if (uidlist_init(&ul, dir, error_r) < 0)
+		goto out;
+	ul_ok = true;
+	ul.keep_from = uidlist_read(&ul, &err) == 0 && ul.exists ? ul.uidnext
+								 : 1;
 	if (maildir_list_read(&mb->list, dir, error_r) < 0)
 		goto out;
 	n = mb->list.n;
@@ -119,17 +128,14 @@ mailbox_open(struct mailbox *mb, const char *dir, const char **error_r)
 	}
 	for (i = 0; i < n; i++)
 		names[i] = mb->list.msgs[i].name;
-	if (uidlist_init(&ul, dir, error_r) < 0)
+	if (uidlist_sync(&ul, names, n, uids, error_r) < 0)
 		goto out;
-	if (uidlist_sync(&ul, names, n, uids, error_r) < 0) {
-		uidlist_free(&ul);
-		goto out;
-	}
 	mb->uidvalidity = ul.uidvalidity;
 	mb->uidlist_rebuilt = ul.rebuilt;
-	uidlist_free(&ul);
 	r = mailbox_number(mb, uids, error_r);
 out:
+	if (ul_ok)
+		uidlist_free(&ul);
 	free(names);
 	free(uids);
 	if (r < 0)

@@ -20,6 +20,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "daemon.h"
 #include "io.h"
 #include "login.h"
 #include "maildir_list.h"
@@ -28,7 +29,7 @@
 #include "uidlist.h"
 
 /* Longest textual IP address (IPv6 with scope) we keep. */
-#define POP3D_IP_MAX_BYTES 64
+#define POP3D_IP_MAX_BYTES DAEMON_IP_MAX_BYTES
 /* One reply line without CRLF (RFC 2449 4: 512 octets with CRLF). */
 #define POP3D_REPLY_MAX_BYTES 510
 /* The maildrop lock, in the Maildir (held with flock for the session). */
@@ -36,13 +37,10 @@
 /* Greeting (RFC 1939 4; no APOP timestamp: APOP is not offered). */
 #define POP3D_GREETING "+OK quail POP3 ready."
 
-struct pop3d_env {
-	const struct conf *conf;
-	char remote_ip[POP3D_IP_MAX_BYTES]; /* "192.0.2.7" or "unknown" */
-	bool trace;			    /* -v or trace = yes */
-	struct tls_server *tls;		    /* NULL: no TLS configured */
-	bool implicit_tls;		    /* -t: TLS from the first byte */
-};
+/* The startup environment (conf, remote_ip, trace, tls, implicit_tls),
+ * filled by daemon_main() (lib/daemon.h) for both roles: one struct for
+ * every daemon that starts there, under this daemon's name. */
+#define pop3d_env daemon_env
 
 /* One client connection, in any state. */
 struct pop3_conn {
@@ -55,12 +53,16 @@ struct pop3_conn {
 	bool hide_next;		   /* do not trace the next line (secret) */
 };
 
-/* roles.c: after login_split(). Each returns the exit status. */
-int roles_monitor(struct login *l, const struct pop3d_env *env);
+/* The answer on the client's socket when the service cannot start
+ * (lib/daemon.h: daemon_fail_temp). */
+#define POP3D_UNAVAILABLE \
+	"-ERR [SYS/TEMP] Service temporarily unavailable.\r\n"
+
+/* roles.c: the child and the monitor's session of struct daemon_proto
+ * (lib/daemon.h). Each returns the exit status. */
 int roles_child(struct login *l, const struct pop3d_env *env);
-/* Startup failure once we own the connection: logs what/why, sends
- * "-ERR [SYS/TEMP]" on fd, exits 111. */
-_Noreturn void roles_fail_temp(int fd, const char *what, const char *why);
+int roles_session(struct io *io, int fd, const struct login_user *u,
+		  const struct pop3d_env *env);
 
 /* conn.c */
 void conn_init(struct pop3_conn *c, const struct pop3d_env *env, struct io *io);

@@ -11,9 +11,12 @@
  * and no bare LF; partial windows are exact slices of the whole;
  * header-only sections give the same bytes from a header-only parse of
  * the header alone as from the full tree (what quail-imapd relies on);
- * a section that parses formats to a name that parses to the same name.
+ * a section that parses formats to a name that parses to the same name;
+ * a message without a final LF sent with the added CR LF (eof_crlf) has
+ * sections as long as the adjusted tree says, and BODY[] ends in CR LF.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,9 +121,10 @@ check_section(const char *msg, size_t len, const struct mime_message *m,
 	uint64_t offs[] = { 0, 1, 2, 7, 100 }, counts[] = { 1, 3, 1000 };
 	size_t i, k;
 
-	if (imap_section_locate(msg, len, m, sec, &x, &built) < 0)
+	if (imap_section_locate(msg, len, m, sec, false, &x, &built) < 0)
 		abort();
-	if (imap_section_extract(msg, len, m, sec, false, 0, 0, full) < 0)
+	if (imap_section_extract(msg, len, m, sec, false, false, 0, 0, full) <
+	    0)
 		abort();
 	if (x.kind == IMAP_EXTRACT_EMPTY ? full->len != 0
 					 : full->len != x.vbytes)
@@ -134,11 +138,12 @@ check_section(const char *msg, size_t len, const struct mime_message *m,
 							       : counts[k];
 
 			buf_reset(&part);
-			if (imap_section_extract(msg, len, m, sec, true,
+			if (imap_section_extract(msg, len, m, sec, false, true,
 						 offs[i], counts[k], &part) < 0)
 				abort();
 			if (part.len != n ||
-			    (n > 0 && memcmp(part.data, full->data + o, n) != 0))
+			    (n > 0 &&
+			     memcmp(part.data, full->data + o, n) != 0))
 				abort();
 		}
 	buf_free(&built);
@@ -201,8 +206,9 @@ check_header_only(const char *msg, size_t len, const struct mime_message *m,
 		return;
 	if (mime_parse(msg, hlen, MIME_PARSE_HEADER_ONLY, &h, &error) < 0)
 		return; /* out of memory */
-	if (imap_section_extract(msg, len, m, sec, false, 0, 0, &a) < 0 ||
-	    imap_section_extract(msg, hlen, h, sec, false, 0, 0, &b) < 0)
+	if (imap_section_extract(msg, len, m, sec, false, false, 0, 0, &a) <
+		    0 ||
+	    imap_section_extract(msg, hlen, h, sec, false, false, 0, 0, &b) < 0)
 		abort();
 	if (a.len != b.len || (a.len > 0 && memcmp(a.data, b.data, a.len)))
 		abort();
@@ -238,12 +244,72 @@ check_user_section(const char *msg, size_t len, const struct mime_message *m,
 	buf_free(&full);
 }
 
+/* The length of BODY[sect] with eof_crlf (abort on error). */
+static size_t
+eof_len(const char *msg, size_t len, const struct mime_message *m,
+	const char *sect, struct buf *out)
+{
+	struct imap_section sec;
+	const char *error;
+
+	buf_reset(out);
+	if (imap_section_parse(sect, strlen(sect), &sec, &error) < 0 ||
+	    imap_section_extract(msg, len, m, &sec, true, false, 0, 0, out) < 0)
+		abort();
+	imap_section_free(&sec);
+	return out->len;
+}
+
+/* A message without a final LF sent with the added CR LF: BODY[] ends
+ * with it and is the root's header + body size, TEXT and HEADER are the
+ * root's sizes, and BODY[n] / BODY[n.MIME] of a root multipart's
+ * children are their sizes in the adjusted tree. */
+static void
+check_eof_crlf(const char *msg, size_t len)
+{
+	struct mime_message *m;
+	const struct mime_part *c;
+	const char *error;
+	struct buf b = BUF_INIT;
+	char sect[32];
+	unsigned k = 1;
+
+	if (!imap_eof_crlf_possible(msg, len) ||
+	    mime_parse(msg, len, 0, &m, &error) < 0)
+		return;
+	imap_render_eof_crlf(m, len);
+	if (eof_len(msg, len, m, "", &b) !=
+		    m->root->hdr.vbytes + m->root->body.vbytes ||
+	    b.len < 2 || memcmp(b.data + b.len - 2, "\r\n", 2) != 0)
+		abort();
+	if (eof_len(msg, len, m, "TEXT", &b) != m->root->body.vbytes ||
+	    eof_len(msg, len, m, "HEADER", &b) != m->root->hdr.vbytes)
+		abort();
+	if ((m->root->flags & MIME_PART_MULTIPART) != 0)
+		for (c = m->root->children; c != NULL && k <= FUZZ_PARTS_MAX;
+		     c = c->next, k++) {
+			snprintf(sect, sizeof(sect), "%u", k);
+			if (eof_len(msg, len, m, sect, &b) != c->body.vbytes)
+				abort();
+			snprintf(sect, sizeof(sect), "%u.MIME", k);
+			if (eof_len(msg, len, m, sect, &b) != c->hdr.vbytes)
+				abort();
+		}
+	buf_free(&b);
+	mime_free(&m);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const fixed[] = {
-		"", "HEADER", "TEXT", "HEADER.FIELDS (FROM SUBJECT)",
-		"HEADER.FIELDS.NOT (CONTENT-TYPE)", "1.HEADER", "2.TEXT",
+		"",
+		"HEADER",
+		"TEXT",
+		"HEADER.FIELDS (FROM SUBJECT)",
+		"HEADER.FIELDS.NOT (CONTENT-TYPE)",
+		"1.HEADER",
+		"2.TEXT",
 		"1.1.MIME",
 	};
 	const char *p = (const char *)data, *sect = NULL;
@@ -275,5 +341,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		check_user_section(p, len, m, fixed[i], strlen(fixed[i]));
 	mime_free(&m);
+	check_eof_crlf(p, len);
 	return 0;
 }

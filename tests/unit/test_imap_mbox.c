@@ -7,7 +7,10 @@
  * (CRLF, flags, keywords, date), copy (links, keywords by name, dates),
  * keywords (26 + 1: ENOSPC), the cache (persisted, damaged, compacted),
  * status, tmp/ cleanup, names that are not Maildir names, symlinks, a
- * message renamed by someone else, EROFS.
+ * message renamed by someone else, EROFS; +FLAGS/-FLAGS applied to the
+ * flags on disk from a stale view (store_delta), \Recent claimed for
+ * APPENDed and COPYed messages, and listings racing a process that
+ * renames messages (none may be missed).
  */
 /* cmocka.h needs these first, in this order */
 /* clang-format off */
@@ -21,10 +24,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -774,8 +779,9 @@ test_append_copy(void **state)
 	mb = xopen(f->dir, false);
 	assert_int_equal(mb->n, 2);
 	assert_int_equal(mb->uidvalidity, uidv);
-	assert_int_equal(mb->recent, 0);
-	assert_int_equal(mb->msgs[0].flags, IMAP_MBOX_SEEN);
+	/* appended: \Recent for the first session that selects */
+	assert_int_equal(mb->recent, 2);
+	assert_int_equal(mb->msgs[0].flags, IMAP_MBOX_SEEN | IMAP_MBOX_RECENT);
 	assert_int_equal(mb->msgs[0].keywords, 3u);
 	assert_string_equal(mb->keywords[0], "$Forwarded");
 	assert_int_equal(mb->msgs[0].vsize, 13);
@@ -814,7 +820,7 @@ test_append_copy(void **state)
 	assert_string_equal(dst->keywords[1], "$Forwarded");
 	/* keywords mapped by name: $Forwarded=b, Work=a */
 	assert_int_equal(dst->msgs[2].keywords, 3u);
-	assert_int_equal(dst->msgs[2].flags, IMAP_MBOX_SEEN);
+	assert_int_equal(dst->msgs[2].flags, IMAP_MBOX_SEEN | IMAP_MBOX_RECENT);
 	assert_int_equal(dst->msgs[2].vsize, 13);
 	assert_int_equal(imap_mbox_msg_date(dst, 2, &t, &err), 0);
 	assert_int_equal(t, 1000000000);
@@ -1182,7 +1188,9 @@ test_expunge_moved_copy_exdev(void **state)
 	assert_int_equal(uids[1], 2);
 	dst = xopen(shm, true);
 	assert_int_equal(dst->n, 2);
-	assert_int_equal(dst->msgs[0].flags, IMAP_MBOX_FLAGGED);
+	/* copied: \Recent (read-only: not claimed) */
+	assert_int_equal(dst->msgs[0].flags,
+			 IMAP_MBOX_FLAGGED | IMAP_MBOX_RECENT);
 	assert_int_equal(imap_mbox_msg_date(dst, 0, &t, &err), 0);
 	assert_int_equal(t, 1234567890);
 	assert_int_equal(imap_mbox_msg_date(dst, 1, &t, &err), 0);
@@ -1302,15 +1310,17 @@ test_reopen(void **state)
 	mb = xopen(f->dir, false);
 	assert_int_equal(mb->n, 3);
 	imap_mbox_close(&mb);
-	/* another mode: opened afresh (read-only: new/ is recent) */
+	/* another mode: opened afresh (read-only: what no read-write
+	 * session claimed is recent: the delivery and the message hidden
+	 * from the last read-write open) */
 	deliver(f->dir, 4, "e\n");
 	mb = xopen(f->dir, true);
 	assert_ptr_not_equal(mb, first);
 	assert_int_equal(mb->n, 5);
-	assert_int_equal(mb->recent, 1);
+	assert_int_equal(mb->recent, 2);
 	imap_mbox_close(&mb);
 	mb = xopen(f->dir, true); /* read-only reused: still recent */
-	assert_int_equal(mb->recent, 1);
+	assert_int_equal(mb->recent, 2);
 	/* the hidden one and the delivery got their UIDs together, in
 	 * name order: "M000004" before "M9" */
 	assert_false(mb->msgs[3].in_cur);
@@ -1510,7 +1520,7 @@ test_own_changes(void **state)
 	assert_int_equal(a->n, 6);
 
 	/* APPEND by this process into a's folder (a is the first handle
-	 * open on it): new at a's sync with its UID, not \Recent, flags
+	 * open on it): new at a's sync with its UID, \Recent, flags
 	 * from the name; not listed (the second hidden file stays hidden) */
 	assert_int_equal(imap_mbox_append(f->dir, "Subject: a\r\n\r\nb\r\n", 17,
 					  IMAP_MBOX_FLAGGED, NULL, 0, 0, &uidv,
@@ -1524,7 +1534,7 @@ test_own_changes(void **state)
 	imap_mbox_changes_free(&ch);
 	assert_int_equal(a->n, 7);
 	assert_int_equal(a->msgs[6].uid, uid);
-	assert_int_equal(a->msgs[6].flags, IMAP_MBOX_FLAGGED);
+	assert_int_equal(a->msgs[6].flags, IMAP_MBOX_FLAGGED | IMAP_MBOX_RECENT);
 	assert_int_equal(a->msgs[6].vsize, 17);
 	assert_int_equal(a->uidnext, uid + 1);
 	{
@@ -1555,7 +1565,7 @@ test_own_changes(void **state)
 	assert_int_equal(ch.n_new, 2);
 	assert_int_equal(a->msgs[7].uid, cuid);
 	assert_int_equal(a->msgs[8].uid, uid2);
-	assert_int_equal(a->msgs[7].flags, IMAP_MBOX_SEEN);
+	assert_int_equal(a->msgs[7].flags, IMAP_MBOX_SEEN | IMAP_MBOX_RECENT);
 	imap_mbox_changes_free(&ch);
 
 	/* our APPEND, and a message added by another process (a file and
@@ -1600,6 +1610,481 @@ test_own_changes(void **state)
 	imap_mbox_close(&b);
 }
 
+/* Deliveries (lib/imap_mbox.c "Deliveries"): when only new/ changed, a
+ * sync lists new/ alone -- shown by a file hidden in cur/ (hide_msg) that
+ * stays hidden -- and reports exactly the delivered messages; cur/ moved,
+ * or the uid list replaced, makes it list the whole folder again (the
+ * hidden files appear). An expunge in new/ is still reported. */
+static void
+test_delivery_new_only(void **state)
+{
+	struct fixture *f = *state;
+	struct imap_mbox *a, *ro;
+	struct imap_mbox_changes ch;
+	struct timespec old;
+	char path[512], tmp[512], name[128];
+	unsigned i;
+
+	for (i = 1; i <= 3; i++) {
+		snprintf(name, sizeof(name),
+			 "1700000000.M%uP1Q%u.host,S=2,W=3:2,", i, i);
+		put(f->dir, "cur", name, "x\n");
+	}
+	clock_gettime(CLOCK_REALTIME, &old);
+	old.tv_sec -= 10; /* older than the unstable window */
+	set_dir_mtime(f->dir, "cur", old);
+	set_dir_mtime(f->dir, "new", old);
+	a = xopen(f->dir, false);
+	assert_int_equal(a->n, 3);
+
+	/* a delivery: reported, cur/ not listed */
+	hide_msg(f->dir, "1700000001.M1P1Q1.hidden,S=2,W=3:2,");
+	deliver(f->dir, 10, "Subject: ten\n\nbody\n");
+	xsync(a, &ch);
+	assert_int_equal(ch.n_new, 1);
+	assert_int_equal(ch.n_expunged + ch.n_flags_changed, 0);
+	imap_mbox_changes_free(&ch);
+	assert_int_equal(a->n, 4);
+	assert_true(a->msgs[3].in_cur); /* moved to cur/ */
+	assert_true(a->msgs[3].flags & IMAP_MBOX_RECENT);
+	assert_int_equal(a->recent, 1);
+	assert_true(a->msgs[3].uid > a->msgs[2].uid);
+	/* our move to cur/ does not make the next sync list */
+	xsync(a, &ch);
+	assert_int_equal(ch.n_new + ch.n_expunged + ch.n_flags_changed, 0);
+	imap_mbox_changes_free(&ch);
+	/* two more deliveries at once: still new/ alone */
+	deliver(f->dir, 11, "Subject: eleven\n\nbody\n");
+	deliver(f->dir, 12, "Subject: twelve\n\nbody\n");
+	xsync(a, &ch);
+	assert_int_equal(ch.n_new, 2);
+	assert_int_equal(ch.n_expunged + ch.n_flags_changed, 0);
+	imap_mbox_changes_free(&ch);
+	assert_int_equal(a->n, 6);
+	assert_int_equal(a->recent, 3);
+
+	/* cur/ changed (mtime) with a delivery: the whole folder is listed,
+	 * the hidden file appears */
+	old.tv_sec -= 5;
+	set_dir_mtime(f->dir, "cur", old);
+	deliver(f->dir, 13, "Subject: thirteen\n\nbody\n");
+	xsync(a, &ch);
+	assert_int_equal(ch.n_new, 2);
+	imap_mbox_changes_free(&ch);
+	assert_int_equal(a->n, 8);
+
+	/* the uid list replaced (as a compaction by another process does):
+	 * listed whole */
+	clock_gettime(CLOCK_REALTIME, &old);
+	old.tv_sec -= 10;
+	set_dir_mtime(f->dir, "cur", old);
+	xsync(a, &ch); /* settles cur/ (listed: its mtime moved) */
+	imap_mbox_changes_free(&ch);
+	hide_msg(f->dir, "1700000002.M2P1Q2.hidden,S=2,W=3:2,");
+	snprintf(path, sizeof(path), "%s/quail-uidlist", f->dir);
+	snprintf(tmp, sizeof(tmp), "%s/quail-uidlist.copy", f->dir);
+	assert_int_equal(link(path, tmp), 0);
+	{
+		char cmd[2200];
+
+		snprintf(cmd, sizeof(cmd), "cp '%s' '%s.2' && mv '%s.2' '%s'",
+			 tmp, tmp, tmp, path);
+		assert_int_equal(system(cmd), 0);
+	}
+	assert_int_equal(unlink(tmp), 0);
+	deliver(f->dir, 14, "Subject: fourteen\n\nbody\n");
+	xsync(a, &ch);
+	assert_int_equal(ch.n_new, 2); /* the delivery and the hidden one */
+	assert_int_equal(ch.n_expunged, 0);
+	imap_mbox_changes_free(&ch);
+	assert_int_equal(a->n, 10);
+	imap_mbox_close(&a);
+	imap_mbox_release();
+
+	/* read-only: a message in new/ expunged by someone else is
+	 * reported (the verification against the uid list still runs) */
+	deliver(f->dir, 20, "Subject: twenty\n\nbody\n");
+	deliver(f->dir, 21, "Subject: twenty-one\n\nbody\n");
+	clock_gettime(CLOCK_REALTIME, &old);
+	old.tv_sec -= 10;
+	set_dir_mtime(f->dir, "cur", old);
+	set_dir_mtime(f->dir, "new", old);
+	ro = xopen(f->dir, true);
+	assert_int_equal(ro->n, 12);
+	assert_false(ro->msgs[10].in_cur);
+	snprintf(path, sizeof(path), "%s/new/%s", f->dir, ro->msgs[10].name);
+	assert_int_equal(unlink(path), 0);
+	deliver(f->dir, 22, "Subject: twenty-two\n\nbody\n");
+	xsync(ro, &ch);
+	assert_int_equal(ch.n_new, 1);
+	assert_int_equal(ch.n_expunged, 1);
+	assert_int_equal(ch.expunged[0], 11);
+	imap_mbox_changes_free(&ch);
+	assert_int_equal(ro->n, 12);
+	assert_false(ro->msgs[11].in_cur); /* read-only: left in new/ */
+	imap_mbox_close(&ro);
+	imap_mbox_release();
+}
+
+/* --- the index snapshot (lib/imap_mbox.c "Index snapshot") --- */
+
+static char *
+slurp(const char *path, size_t *len_r)
+{
+	FILE *fp = fopen(path, "rb");
+	char *data;
+	long n;
+
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	n = ftell(fp);
+	assert_true(n >= 0);
+	rewind(fp);
+	data = malloc((size_t)n + 1);
+	assert_non_null(data);
+	assert_int_equal(fread(data, 1, (size_t)n, fp), (size_t)n);
+	fclose(fp);
+	*len_r = (size_t)n;
+	return data;
+}
+
+static void
+spill(const char *path, const char *data, size_t len)
+{
+	FILE *fp = fopen(path, "wb");
+
+	assert_non_null(fp);
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+}
+
+static ino_t
+ino_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? st.st_ino : 0;
+}
+
+/* Three messages in cur/, the dirs older than the unstable window; a
+ * read-write open and close writes the snapshot. */
+static void
+snap_folder(const char *dir)
+{
+	struct imap_mbox *a;
+	struct timespec old;
+	char name[128];
+	unsigned i;
+
+	for (i = 1; i <= 3; i++) {
+		snprintf(name, sizeof(name),
+			 "1700000000.M%uP1Q%u.host,S=2,W=3:2,%s", i, i,
+			 i == 2 ? "FS" : "");
+		put(dir, "cur", name, "x\n");
+	}
+	clock_gettime(CLOCK_REALTIME, &old);
+	old.tv_sec -= 10;
+	set_dir_mtime(dir, "cur", old);
+	set_dir_mtime(dir, "new", old);
+	a = xopen(dir, false);
+	assert_int_equal(a->n, 3);
+	imap_mbox_close(&a);
+	imap_mbox_release();
+}
+
+/* An unchanged folder opens from the snapshot (a file hidden in cur/ is
+ * not seen: nothing was listed), with the UIDs, flags and sizes of the
+ * listing; the session then works (store, sync, delivery); an unchanged
+ * close does not write the file again. */
+static void
+test_index_load(void **state)
+{
+	struct fixture *f = *state;
+	struct imap_mbox *a, *b;
+	struct imap_mbox_changes ch;
+	const char *err = NULL;
+	char path[512];
+	uint32_t uids[3];
+	ino_t ino;
+	unsigned i;
+
+	snap_folder(f->dir);
+	snprintf(path, sizeof(path), "%s/quail-index", f->dir);
+	ino = ino_of(path);
+	assert_true(ino != 0);
+	a = xopen(f->dir, true);
+	for (i = 0; i < 3; i++)
+		uids[i] = a->msgs[i].uid;
+	imap_mbox_close(&a);
+	imap_mbox_release();
+	hide_msg(f->dir, "1700000001.M1P1Q1.hidden,S=2,W=3:2,");
+	a = xopen(f->dir, false);
+	assert_int_equal(a->n, 3); /* from the snapshot */
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(a->msgs[i].uid, uids[i]);
+		assert_int_equal(a->msgs[i].vsize, 3);
+		assert_true(a->msgs[i].in_cur);
+	}
+	assert_int_equal(a->msgs[1].flags & IMAP_MBOX_STORED_FLAGS,
+			 IMAP_MBOX_FLAGGED | IMAP_MBOX_SEEN);
+	assert_int_equal(a->msgs[0].flags & IMAP_MBOX_STORED_FLAGS, 0);
+	assert_int_equal(a->uidnext, uids[2] + 1);
+	/* nothing changed: the sync reports nothing, lists nothing */
+	xsync(a, &ch);
+	assert_int_equal(ch.n_new + ch.n_expunged + ch.n_flags_changed, 0);
+	imap_mbox_changes_free(&ch);
+	assert_int_equal(a->n, 3);
+	/* an own store, then someone else's (b): reported */
+	assert_int_equal(imap_mbox_store(a, 0, IMAP_MBOX_ANSWERED, 0, &err),
+			 0);
+	xsync(a, &ch);
+	assert_int_equal(ch.n_new + ch.n_expunged + ch.n_flags_changed, 0);
+	imap_mbox_changes_free(&ch);
+	b = xopen(f->dir, false); /* not parked: lists (a's change) */
+	assert_int_equal(b->n, 4); /* the hidden one too */
+	assert_int_equal(imap_mbox_store(b, 2, IMAP_MBOX_DELETED, 0, &err),
+			 0);
+	imap_mbox_close(&b);
+	deliver(f->dir, 30, "Subject: thirty\n\nbody\n");
+	xsync(a, &ch);
+	assert_int_equal(ch.n_new, 2); /* the hidden one and the delivery */
+	assert_int_equal(ch.n_flags_changed, 1);
+	assert_int_equal(ch.n_expunged, 0);
+	imap_mbox_changes_free(&ch);
+	assert_int_equal(a->n, 5);
+	assert_true(a->msgs[3].uid > uids[2] && a->msgs[4].uid > uids[2]);
+	imap_mbox_close(&a);
+	imap_mbox_release();
+
+	/* opened and closed unchanged: the file is not written again */
+	{
+		struct timespec old;
+
+		clock_gettime(CLOCK_REALTIME, &old);
+		old.tv_sec -= 10;
+		set_dir_mtime(f->dir, "cur", old);
+		set_dir_mtime(f->dir, "new", old);
+	}
+	a = xopen(f->dir, false); /* lists (dirs moved), writes */
+	assert_int_equal(a->n, 5);
+	imap_mbox_close(&a);
+	imap_mbox_release();
+	ino = ino_of(path);
+	a = xopen(f->dir, false); /* from the snapshot */
+	assert_int_equal(a->n, 5);
+	imap_mbox_close(&a);
+	imap_mbox_release();
+	assert_true(ino_of(path) == ino);
+}
+
+/* Any change of new/, cur/ or the uid list, a damaged or short file, or
+ * a snapshot written within the unstable window of the dirs' change
+ * makes the open list (the hidden file appears). */
+static void
+test_index_ignored(void **state)
+{
+	struct fixture *f = *state;
+	struct imap_mbox *a;
+	struct imap_mbox_index_head h;
+	struct imap_mbox_msg *msgs;
+	struct timespec old;
+	struct buf b;
+	char path[512], ul[512], *good, *bad;
+	size_t len;
+	unsigned round;
+
+	snap_folder(f->dir);
+	snprintf(path, sizeof(path), "%s/quail-index", f->dir);
+	snprintf(ul, sizeof(ul), "%s/quail-uidlist", f->dir);
+	good = slurp(path, &len);
+	hide_msg(f->dir, "1700000001.M1P1Q1.hidden,S=2,W=3:2,");
+	old = dir_mtime(f->dir, "cur");
+	for (round = 0; round < 7; round++) {
+		struct timespec t = old;
+		struct imap_mbox *c;
+
+		spill(path, good, len); /* the good file back each round */
+		switch (round) {
+		case 0: /* control: loads */
+			break;
+		case 1: /* new/ changed */
+			t.tv_nsec = (t.tv_nsec + 1) % 1000000000L;
+			set_dir_mtime(f->dir, "new", t);
+			break;
+		case 2: /* cur/ changed */
+			t.tv_nsec = (t.tv_nsec + 1) % 1000000000L;
+			set_dir_mtime(f->dir, "cur", t);
+			break;
+		case 3: /* the uid list changed (mtime only) */
+			set_dir_mtime(f->dir, "quail-uidlist", t);
+			break;
+		case 4: /* damaged: one byte in a name */
+			bad = malloc(len);
+			assert_non_null(bad);
+			memcpy(bad, good, len);
+			bad[len - 12] ^= 0x01;
+			spill(path, bad, len);
+			free(bad);
+			break;
+		case 5: /* short */
+			spill(path, good, len - 8);
+			break;
+		case 6: /* written within the unstable window */
+			msgs = calloc(len / 24 + 1, sizeof(*msgs));
+			assert_non_null(msgs);
+			assert_int_equal(
+				imap_mbox_index_parse(good, len, &h, NULL), 0);
+			assert_int_equal(
+				imap_mbox_index_parse(good, len, &h, msgs), 0);
+			h.written_ns = (int64_t)h.cur_mtime.tv_sec *
+					       1000000000LL +
+				       h.cur_mtime.tv_nsec + 500000000LL;
+			buf_init(&b, 0);
+			assert_int_equal(imap_mbox_index_build(&h, msgs, &b), 0);
+			spill(path, b.data, b.len);
+			buf_free(&b);
+			free(msgs);
+			break;
+		}
+		c = xopen(f->dir, true); /* read-only: writes nothing */
+		assert_int_equal(c->n, round == 0 ? 3 : 4);
+		imap_mbox_close(&c);
+		imap_mbox_release();
+		/* put back what the round changed */
+		set_dir_mtime(f->dir, "new", old);
+		set_dir_mtime(f->dir, "cur", old);
+	}
+	/* the uid list replaced (new inode, same content): listed */
+	spill(path, good, len);
+	{
+		char cmd[2200];
+
+		snprintf(cmd, sizeof(cmd), "cp -p '%s' '%s.2' && mv '%s.2' '%s'",
+			 ul, ul, ul, ul);
+		assert_int_equal(system(cmd), 0);
+	}
+	a = xopen(f->dir, true);
+	assert_int_equal(a->n, 4);
+	imap_mbox_close(&a);
+	imap_mbox_release();
+	free(good);
+}
+
+/* The parser on hostile input: every truncation, every single bit flip
+ * (the checksum), and well-formed files (rebuilt with a good checksum)
+ * with a bad name, UIDs out of order, a UID at uidnext, in_cur 2. */
+static void
+test_index_parse(void **state)
+{
+	struct imap_mbox_index_head h, h2;
+	struct imap_mbox_msg m[3], out[3];
+	struct buf b;
+	size_t i, len;
+	char *data;
+	int bit;
+
+	(void)state;
+	memset(&h, 0, sizeof(h));
+	h.uidvalidity = 1700000000;
+	h.uidnext = 10;
+	h.n = 3;
+	h.ul_n = 4;
+	h.dev = 5;
+	h.new_ino = 6;
+	h.cur_ino = 7;
+	h.new_mtime.tv_sec = 100;
+	h.cur_mtime.tv_nsec = 99;
+	h.ul_size = 1234;
+	h.written_ns = 1;
+	memset(m, 0, sizeof(m));
+	m[0] = (struct imap_mbox_msg){ 1, IMAP_MBOX_SEEN, 3, 100,
+				       "1.M1.h,S=1:2,S", true };
+	m[1] = (struct imap_mbox_msg){ 4, 0, 0, 0, "2.M2.h", true };
+	m[2] = (struct imap_mbox_msg){ 9, IMAP_MBOX_RECENT | IMAP_MBOX_DRAFT,
+				       0, 7, "3.M3.h:2,D", false };
+	buf_init(&b, 0);
+	assert_int_equal(imap_mbox_index_build(&h, m, &b), 0);
+	data = b.data;
+	len = b.len;
+	assert_int_equal(imap_mbox_index_parse(data, len, &h2, NULL), 0);
+	assert_int_equal(h2.n, 3);
+	assert_true(h2.n <= len / 24);
+	assert_int_equal(imap_mbox_index_parse(data, len, &h2, out), 0);
+	assert_int_equal(h2.uidvalidity, h.uidvalidity);
+	assert_int_equal(h2.uidnext, 10);
+	assert_int_equal(h2.ul_n, 4);
+	assert_int_equal(h2.ul_size, 1234);
+	assert_int_equal(h2.cur_mtime.tv_nsec, 99);
+	assert_int_equal(h2.new_mtime.tv_sec, 100);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(out[i].uid, m[i].uid);
+		assert_string_equal(out[i].name, m[i].name);
+		assert_int_equal(out[i].vsize, m[i].vsize);
+		assert_int_equal(out[i].in_cur, m[i].in_cur);
+		assert_int_equal(out[i].keywords, m[i].keywords);
+	}
+	assert_int_equal(out[2].flags, IMAP_MBOX_DRAFT); /* no \Recent */
+	for (i = 0; i < len; i++)
+		assert_int_equal(imap_mbox_index_parse(data, i, &h2, out), -1);
+	for (i = 0; i < len; i++) {
+		for (bit = 0; bit < 8; bit++) {
+			data[i] ^= (char)(1 << bit);
+			/* anything but the written time and the padding must
+			 * fail; those still fail the checksum */
+			assert_int_equal(imap_mbox_index_parse(data, len, &h2,
+							       out),
+					 -1);
+			data[i] ^= (char)(1 << bit);
+		}
+	}
+	buf_free(&b);
+	{
+		static const char *const badnames[] = { "a/b", ".hidden",
+							"x:2,/S", "" };
+
+		for (i = 0; i < 4; i++) {
+			struct imap_mbox_msg mm[3];
+
+			memcpy(mm, m, sizeof(mm));
+			mm[1].name = badnames[i];
+			buf_init(&b, 0);
+			assert_int_equal(imap_mbox_index_build(&h, mm, &b), 0);
+			assert_int_equal(imap_mbox_index_parse(b.data, b.len,
+							       &h2, out),
+					 -1);
+			buf_free(&b);
+		}
+	}
+	for (i = 0; i < 3; i++) {
+		struct imap_mbox_msg mm[3];
+		struct imap_mbox_index_head hh = h;
+
+		memcpy(mm, m, sizeof(mm));
+		if (i == 0)
+			mm[1].uid = 1; /* not ascending */
+		else if (i == 1)
+			hh.uidnext = 9; /* a UID at uidnext */
+		else
+			hh.n = 4; /* more than there are: the builder reads
+				   * only 3 below */
+		if (i == 2) {
+			buf_init(&b, 0);
+			assert_int_equal(imap_mbox_index_build(&h, mm, &b), 0);
+			/* claim 4 messages in the header: the checksum fails,
+			 * and so would the records */
+			memcpy(b.data + 40, &hh.n, 4);
+		} else {
+			buf_init(&b, 0);
+			assert_int_equal(imap_mbox_index_build(&hh, mm, &b),
+					 0);
+		}
+		assert_int_equal(imap_mbox_index_parse(b.data, b.len, &h2,
+						       out),
+				 -1);
+		buf_free(&b);
+	}
+}
+
 /* The safety net of own changes: a change by someone else hidden by an
  * adopted mtime (here: a file put into cur/ with cur/'s mtime put back,
  * as a change in the same instant as ours would look) is reported by a
@@ -1639,6 +2124,273 @@ test_own_changes_net(void **state)
 	imap_mbox_close(&a);
 }
 
+/* Another process renames messages (STORE: flags in cur/; delivery:
+ * new/ -> cur/) while we list again and again: no listing may miss a
+ * message (reported expunged, or hidden for good below a higher UID). */
+#define RACE_MSGS 3000
+#define RACE_SECS 2
+
+static void
+race_renamer(const char *dir, const char (*names)[64], size_t n)
+{
+	char from[512], to[512];
+	struct timespec t0, t;
+	unsigned long round;
+	size_t i;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (round = 0; round < 1000000; round++) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec - t0.tv_sec >= RACE_SECS + 1)
+			break;
+		i = (round * 7919) % n;
+		snprintf(from, sizeof(from), "%s/cur/%s:2,%s", dir, names[i],
+			 round / n % 2 == 0 ? "" : "S");
+		snprintf(to, sizeof(to), "%s/cur/%s:2,%s", dir, names[i],
+			 round / n % 2 == 0 ? "S" : "");
+		(void)rename(from, to);
+	}
+	_exit(0);
+}
+
+static void
+test_listing_race(void **state)
+{
+	struct fixture *f = *state;
+	static char names[RACE_MSGS][64];
+	struct imap_mbox *a, *b;
+	struct imap_mbox_changes ch;
+	struct timespec t0, t;
+	const char *err = NULL;
+	unsigned rounds = 0;
+	char why[128] = "";
+	pid_t pid;
+	size_t i, n;
+	int status;
+
+	for (i = 0; i < RACE_MSGS; i++) {
+		snprintf(names[i], sizeof(names[i]),
+			 "1700000000.M%06zuP1Q%zu.host,S=2,W=3", i, i);
+		{
+			char full[128];
+
+			snprintf(full, sizeof(full), "%s:2,", names[i]);
+			put(f->dir, "cur", full, "x\n");
+		}
+	}
+	a = xopen(f->dir, false);
+	assert_int_equal(a->n, RACE_MSGS);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		race_renamer(f->dir, (const char (*)[64])names, RACE_MSGS);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		/* a fresh listing (no parked folder) */
+		imap_mbox_release();
+		if (imap_mbox_open(&b, f->dir, rounds % 2 == 1, &err) < 0) {
+			snprintf(why, sizeof(why), "open: %s", err);
+			break;
+		}
+		n = b->n;
+		imap_mbox_close(&b);
+		if (n != RACE_MSGS) {
+			snprintf(why, sizeof(why),
+				 "round %u: a fresh open lists %zu of %u",
+				 rounds, n, RACE_MSGS);
+			break;
+		}
+		if (imap_mbox_sync(a, &ch, &err) < 0) {
+			snprintf(why, sizeof(why), "sync: %s", err);
+			break;
+		}
+		n = ch.n_expunged;
+		imap_mbox_changes_free(&ch);
+		if (n != 0 || a->n != RACE_MSGS) {
+			snprintf(why, sizeof(why),
+				 "round %u: sync reports %zu expunged, %zu left",
+				 rounds, n, a->n);
+			break;
+		}
+		rounds++;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (t.tv_sec - t0.tv_sec < RACE_SECS && rounds < 100000);
+	kill(pid, SIGKILL);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (why[0] != '\0')
+		fail_msg("%s", why);
+	/* quiet now: everything there, with the flags on disk */
+	xsync(a, &ch);
+	assert_int_equal(ch.n_expunged, 0);
+	assert_int_equal(a->n, RACE_MSGS);
+	imap_mbox_changes_free(&ch);
+	imap_mbox_close(&a);
+	imap_mbox_release();
+	print_message("%u listing rounds\n", rounds);
+}
+
+/* +FLAGS/-FLAGS apply to the flags on disk, not to a stale view. */
+static void
+test_store_delta(void **state)
+{
+	struct fixture *f = *state;
+	struct imap_mbox *a, *b;
+	const char *err = NULL;
+
+	deliver(f->dir, 1, "Subject: x\n\nbody\n");
+	deliver(f->dir, 2, "Subject: y\n\nbody\n");
+	a = xopen(f->dir, false);
+	assert_int_equal(imap_mbox_store(a, 0, IMAP_MBOX_SEEN, 0, &err), 0);
+	b = xopen(f->dir, false);
+	assert_int_equal(b->msgs[0].flags & IMAP_MBOX_STORED_FLAGS,
+			 IMAP_MBOX_SEEN);
+	/* a adds \Answered; b (not synced) removes \Seen */
+	assert_int_equal(imap_mbox_store_delta(a, 0, IMAP_MBOX_STORE_ADD,
+					       IMAP_MBOX_ANSWERED, 0, &err),
+			 0);
+	assert_int_equal(imap_mbox_store_delta(b, 0, IMAP_MBOX_STORE_REMOVE,
+					       IMAP_MBOX_SEEN, 0, &err),
+			 0);
+	assert_int_equal(b->msgs[0].flags & IMAP_MBOX_STORED_FLAGS,
+			 IMAP_MBOX_ANSWERED);
+	assert_true(exists(f->dir, "cur", b->msgs[0].name));
+	assert_non_null(strstr(b->msgs[0].name, ":2,R"));
+	assert_null(strchr(strstr(b->msgs[0].name, ":2,"), 'S'));
+	/* a's change is reported to b by its next sync (STORE .SILENT) */
+	{
+		struct imap_mbox_changes ch;
+
+		xsync(b, &ch);
+		assert_int_equal(ch.n_flags_changed, 1);
+		assert_int_equal(ch.flags_changed[0], 0);
+		imap_mbox_changes_free(&ch);
+		xsync(b, &ch);
+		assert_int_equal(ch.n_flags_changed, 0);
+		imap_mbox_changes_free(&ch);
+	}
+	/* a (stale: \Seen \Answered) removes \Answered: b's removal of
+	 * \Seen stays */
+	assert_int_equal(imap_mbox_store_delta(a, 0, IMAP_MBOX_STORE_REMOVE,
+					       IMAP_MBOX_ANSWERED, 0, &err),
+			 0);
+	assert_int_equal(a->msgs[0].flags & IMAP_MBOX_STORED_FLAGS, 0);
+	/* b thinks \Answered is set, adds it: a no-op in b's view, but the
+	 * file lost it: it is set again */
+	assert_int_equal(imap_mbox_store_delta(b, 0, IMAP_MBOX_STORE_ADD,
+					       IMAP_MBOX_ANSWERED, 0, &err),
+			 0);
+	assert_int_equal(b->msgs[0].flags & IMAP_MBOX_STORED_FLAGS,
+			 IMAP_MBOX_ANSWERED);
+	assert_true(exists(f->dir, "cur", b->msgs[0].name));
+	/* SET replaces whatever is there */
+	assert_int_equal(imap_mbox_store_delta(a, 0, IMAP_MBOX_STORE_SET,
+					       IMAP_MBOX_FLAGGED, 0, &err),
+			 0);
+	assert_int_equal(a->msgs[0].flags & IMAP_MBOX_STORED_FLAGS,
+			 IMAP_MBOX_FLAGGED);
+	assert_true(exists(f->dir, "cur", a->msgs[0].name));
+	assert_int_equal(count_dir(f->dir, "cur"), 2);
+	/* expunged by a: ENOENT for b */
+	assert_int_equal(imap_mbox_expunge(a, NULL, false, NULL, NULL, &err),
+			 0);
+	assert_int_equal(imap_mbox_store_delta(b, 1, IMAP_MBOX_STORE_ADD,
+					       IMAP_MBOX_SEEN, 0, &err),
+			 -1);
+	assert_int_equal(errno, ENOENT);
+	imap_mbox_close(&a);
+	imap_mbox_close(&b);
+	imap_mbox_release();
+}
+
+/* \Recent of APPENDed and COPYed messages: for the first read-write
+ * session that sees them; read-only sessions and STATUS report what no
+ * read-write session claimed. */
+static void
+test_recent_claims(void **state)
+{
+	struct fixture *f = *state;
+	struct imap_mbox *a, *b, *ro;
+	struct imap_mbox_changes ch;
+	struct imap_mbox_status st;
+	const char *err = NULL;
+	uint32_t uidv, uid, uids[2];
+	size_t idx[2] = { 0, 1 };
+
+	/* a selects the empty folder; an APPEND (as by another session)
+	 * is \Recent at a's next sync, for a alone */
+	a = xopen(f->dir2, false);
+	assert_int_equal(a->n, 0);
+	assert_int_equal(imap_mbox_append(f->dir2, "m\n", 2, 0, NULL, 0, 0,
+					  &uidv, &uid, &err),
+			 0);
+	xsync(a, &ch);
+	assert_int_equal(ch.n_new, 1);
+	imap_mbox_changes_free(&ch);
+	assert_int_equal(a->recent, 1);
+	assert_int_equal(a->msgs[0].flags, IMAP_MBOX_RECENT);
+	imap_mbox_release();
+	b = xopen(f->dir2, false);
+	assert_int_equal(b->recent, 0);
+	ro = xopen(f->dir2, true);
+	assert_int_equal(ro->recent, 0);
+	imap_mbox_close(&ro);
+	assert_int_equal(imap_mbox_status(f->dir2, &st, &err), 0);
+	assert_int_equal(st.messages, 1);
+	assert_int_equal(st.recent, 0);
+
+	/* two more APPENDs: both a and b sync; one of them has them */
+	assert_int_equal(imap_mbox_append(f->dir2, "n\n", 2, 0, NULL, 0, 0,
+					  &uidv, &uid, &err),
+			 0);
+	assert_int_equal(imap_mbox_append(f->dir2, "o\n", 2, 0, NULL, 0, 0,
+					  &uidv, &uid, &err),
+			 0);
+	assert_int_equal(imap_mbox_status(f->dir2, &st, &err), 0);
+	assert_int_equal(st.recent, 2);
+	xsync(b, &ch);
+	imap_mbox_changes_free(&ch);
+	xsync(a, &ch);
+	imap_mbox_changes_free(&ch);
+	assert_int_equal(a->n, 3);
+	assert_int_equal(b->n, 3);
+	assert_int_equal(b->recent, 2);
+	assert_int_equal(a->recent, 1); /* its first one only */
+	assert_int_equal(a->msgs[2].flags & IMAP_MBOX_RECENT, 0);
+	assert_int_equal(b->msgs[2].flags, IMAP_MBOX_RECENT);
+	imap_mbox_close(&a);
+	imap_mbox_close(&b);
+	imap_mbox_release();
+
+	/* COPY into a folder nobody has open: STATUS and a read-only open
+	 * count them, the first read-write open claims them */
+	deliver(f->dir, 1, "x\n");
+	deliver(f->dir, 2, "y\n");
+	a = xopen(f->dir, false);
+	assert_int_equal(imap_mbox_copy(a, idx, 2, f->dir2, &uidv, uids, &err),
+			 0);
+	imap_mbox_close(&a);
+	imap_mbox_release();
+	assert_int_equal(imap_mbox_status(f->dir2, &st, &err), 0);
+	assert_int_equal(st.messages, 5);
+	assert_int_equal(st.recent, 2);
+	ro = xopen(f->dir2, true);
+	assert_int_equal(ro->recent, 2);
+	imap_mbox_close(&ro);
+	imap_mbox_release();
+	b = xopen(f->dir2, false);
+	assert_int_equal(b->recent, 2);
+	assert_int_equal(b->msgs[3].flags, IMAP_MBOX_RECENT);
+	assert_int_equal(b->msgs[4].flags, IMAP_MBOX_RECENT);
+	imap_mbox_close(&b);
+	imap_mbox_release();
+	b = xopen(f->dir2, false);
+	assert_int_equal(b->recent, 0);
+	imap_mbox_close(&b);
+	imap_mbox_release();
+	assert_int_equal(imap_mbox_status(f->dir2, &st, &err), 0);
+	assert_int_equal(st.recent, 0);
+}
+
 int
 main(void)
 {
@@ -1674,6 +2426,19 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_many, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_own_changes, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_recent_claims, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_store_delta, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_listing_race, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_delivery_new_only, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_index_load, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_index_ignored, setup,
+						teardown),
+		cmocka_unit_test(test_index_parse),
 		cmocka_unit_test_setup_teardown(test_own_changes_net, setup,
 						teardown),
 	};

@@ -4,8 +4,9 @@
  * BODY[section] parser (valid forms, canonical names, every refusal, the
  * part-number and field-list limits at limit-1/limit/limit+1), section
  * contents with LF and CR LF storage (sizes equal lib/mime's vbytes for
- * every part), partial windows, and the LF -> CR LF stream converter fed
- * in every split.
+ * every part), partial windows, the LF -> CR LF stream converter fed
+ * in every split, and the CR LF added after a message without a final LF
+ * (which sections get it, their sizes in the tree, every window).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -91,8 +92,8 @@ extract(const char *msg, size_t len, const char *sect, uint64_t offset,
 	assert_int_equal(imap_section_parse(sect, strlen(sect), &sec, &error),
 			 0);
 	assert_int_equal(mime_parse(msg, len, 0, &m, &error), 0);
-	assert_int_equal(imap_section_extract(msg, len, m, &sec, count > 0,
-					      offset, count, &b),
+	assert_int_equal(imap_section_extract(msg, len, m, &sec, false,
+					      count > 0, offset, count, &b),
 			 0);
 	r = malloc(b.len + 1);
 	assert_non_null(r);
@@ -111,47 +112,51 @@ static void
 test_envelope(void **state)
 {
 	(void)state;
-	check_envelope(
-		"From: Alice Example <alice@example.org>\n"
-		"To: Bob <bob@example.net>, carol@example.com\n"
-		"Cc: \"Dave, Jr.\" <dave@example.com>\n"
-		"Subject: Lunch on Friday?\n"
-		"Date: Mon, 2 Nov 2026 09:59:58 +0100\n"
-		"Message-ID: <1@example.org>\n"
-		"In-Reply-To: <0@example.net>\n\nbody\n",
-		"(\"Mon, 2 Nov 2026 09:59:58 +0100\" \"Lunch on Friday?\" "
-		"((\"Alice Example\" NIL \"alice\" \"example.org\")) "
-		"((\"Alice Example\" NIL \"alice\" \"example.org\")) "
-		"((\"Alice Example\" NIL \"alice\" \"example.org\")) "
-		"((\"Bob\" NIL \"bob\" \"example.net\")"
-		"(NIL NIL \"carol\" \"example.com\")) "
-		"((\"Dave, Jr.\" NIL \"dave\" \"example.com\")) NIL "
-		"\"<0@example.net>\" \"<1@example.org>\")");
+	check_envelope("From: Alice Example <alice@example.org>\n"
+		       "To: Bob <bob@example.net>, carol@example.com\n"
+		       "Cc: \"Dave, Jr.\" <dave@example.com>\n"
+		       "Subject: Lunch on Friday?\n"
+		       "Date: Mon, 2 Nov 2026 09:59:58 +0100\n"
+		       "Message-ID: <1@example.org>\n"
+		       "In-Reply-To: <0@example.net>\n\nbody\n",
+		       "(\"Mon, 2 Nov 2026 09:59:58 +0100\" \"Lunch on "
+		       "Friday?\" "
+		       "((\"Alice Example\" NIL \"alice\" \"example.org\")) "
+		       "((\"Alice Example\" NIL \"alice\" \"example.org\")) "
+		       "((\"Alice Example\" NIL \"alice\" \"example.org\")) "
+		       "((\"Bob\" NIL \"bob\" \"example.net\")"
+		       "(NIL NIL \"carol\" \"example.com\")) "
+		       "((\"Dave, Jr.\" NIL \"dave\" \"example.com\")) NIL "
+		       "\"<0@example.net>\" \"<1@example.org>\")");
 	/* groups, an empty group, Sender and Reply-To of their own */
-	check_envelope(
-		"From: news@example.com\nSender: b@lists.example.com\n"
-		"Reply-To: Support <s@example.com>\n"
-		"To: undisclosed-recipients:;\n"
-		"Cc: Team: ann@example.com, \"Ben B.\" <ben@example.com>;, "
-		"zed@example.com\n\n",
-		"(NIL NIL ((NIL NIL \"news\" \"example.com\")) "
-		"((NIL NIL \"b\" \"lists.example.com\")) "
-		"((\"Support\" NIL \"s\" \"example.com\")) "
-		"((NIL NIL \"undisclosed-recipients\" NIL)(NIL NIL NIL NIL)) "
-		"((NIL NIL \"Team\" NIL)(NIL NIL \"ann\" \"example.com\")"
-		"(\"Ben B.\" NIL \"ben\" \"example.com\")(NIL NIL NIL NIL)"
-		"(NIL NIL \"zed\" \"example.com\")) NIL NIL NIL)");
+	check_envelope("From: news@example.com\nSender: b@lists.example.com\n"
+		       "Reply-To: Support <s@example.com>\n"
+		       "To: undisclosed-recipients:;\n"
+		       "Cc: Team: ann@example.com, \"Ben B.\" "
+		       "<ben@example.com>;, "
+		       "zed@example.com\n\n",
+		       "(NIL NIL ((NIL NIL \"news\" \"example.com\")) "
+		       "((NIL NIL \"b\" \"lists.example.com\")) "
+		       "((\"Support\" NIL \"s\" \"example.com\")) "
+		       "((NIL NIL \"undisclosed-recipients\" NIL)(NIL NIL NIL "
+		       "NIL)) "
+		       "((NIL NIL \"Team\" NIL)(NIL NIL \"ann\" "
+		       "\"example.com\")"
+		       "(\"Ben B.\" NIL \"ben\" \"example.com\")(NIL NIL NIL "
+		       "NIL)"
+		       "(NIL NIL \"zed\" \"example.com\")) NIL NIL NIL)");
 	/* nothing at all; quoting; 8-bit goes out as a literal */
-	check_envelope("X: y\n\n",
-		       "(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)");
-	check_envelope("Subject: a \"b\" \\ c\n\n",
-		       "(NIL \"a \\\"b\\\" \\\\ c\" NIL NIL NIL NIL NIL NIL "
-		       "NIL NIL)");
-	check_envelope("Subject: caf\xc3\xa9\n\n",
-		       "(NIL {5}\r\ncaf\xc3\xa9 NIL NIL NIL NIL NIL NIL NIL "
-		       "NIL)");
-	check_envelope("Subject:\n\n",
-		       "(NIL \"\" NIL NIL NIL NIL NIL NIL NIL NIL)");
+	check_envelope("X: y\n\n", "(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)");
+	check_envelope("Subject: a \"b\" \\ c\n\n", "(NIL \"a \\\"b\\\" \\\\ "
+						    "c\" NIL NIL NIL NIL NIL "
+						    "NIL "
+						    "NIL NIL)");
+	check_envelope("Subject: caf\xc3\xa9\n\n", "(NIL {5}\r\ncaf\xc3\xa9 "
+						   "NIL NIL NIL NIL NIL NIL "
+						   "NIL "
+						   "NIL)");
+	check_envelope("Subject:\n\n", "(NIL \"\" NIL NIL NIL NIL NIL NIL NIL "
+				       "NIL)");
 	{
 		struct buf b = BUF_INIT;
 
@@ -318,12 +323,36 @@ static void
 test_section_parse_invalid(void **state)
 {
 	static const char *const cases[] = {
-		"0", "01", "1.", ".1", "1..2", "1.0", "MIME", "1.FOO", "FOO",
-		"HEADERX", "TEXT.1", "1.TEXT ", "HEADER.FIELDS",
-		"HEADER.FIELDS ()", "HEADER.FIELDS (", "HEADER.FIELDS (a",
-		"HEADER.FIELDS(a)", "HEADER.FIELDS (a) ", "HEADER.FIELDS (a)x",
-		"HEADER.FIELDS (\"a)", "HEADER.FIELDS (a\"b\")",
-		"HEADER.FIELDS.NOT", "4294967296", "1 ", " 1", "1.2.MIME.1",
+		"0",
+		"01",
+		"1.",
+		".1",
+		"1..2",
+		"1.0",
+		"MIME",
+		"1.FOO",
+		"FOO",
+		"HEADERX",
+		"TEXT.1",
+		"1.TEXT ",
+		"HEADER.FIELDS",
+		"HEADER.FIELDS ()",
+		"HEADER.FIELDS (",
+		"HEADER.FIELDS (a",
+		"HEADER.FIELDS(a)",
+		"HEADER.FIELDS (a) ",
+		"HEADER.FIELDS (a)x",
+		"HEADER.FIELDS (\"a)",
+		"HEADER.FIELDS (a\"b\")",
+		/* bytes a quoted name could not be answered with */
+		"HEADER.FIELDS (\"T\xef\")",
+		"HEADER.FIELDS (\"a\rb\")",
+		"HEADER.FIELDS (\"a\nb\")",
+		"HEADER.FIELDS.NOT",
+		"4294967296",
+		"1 ",
+		" 1",
+		"1.2.MIME.1",
 	};
 	size_t i;
 
@@ -395,36 +424,37 @@ test_section_limits(void **state)
 
 /* ---- section contents ------------------------------------------------ */
 
-static const char forwarded[] =
-	"From: Bob <bob@example.net>\n"
-	"Subject: Fwd: report\n"
-	"X-Long: a\n"
-	"  continued\n"
-	"Content-Type: multipart/mixed; boundary=\"outer\"\n"
-	"\n"
-	"--outer\n"
-	"Content-Type: text/plain\n"
-	"\n"
-	"See below.\n"
-	"\n"
-	"--outer\n"
-	"Content-Type: message/rfc822\n"
-	"\n"
-	"From: Carol <carol@example.com>\n"
-	"Subject: report\n"
-	"Content-Type: multipart/alternative; boundary=\"inner\"\n"
-	"\n"
-	"--inner\n"
-	"Content-Type: text/plain\n"
-	"\n"
-	"Numbers are up.\n"
-	"--inner\n"
-	"Content-Type: text/html\n"
-	"\n"
-	"<p>up</p>\n"
-	"--inner--\n"
-	"\n"
-	"--outer--\n";
+static const char forwarded[] = "From: Bob <bob@example.net>\n"
+				"Subject: Fwd: report\n"
+				"X-Long: a\n"
+				"  continued\n"
+				"Content-Type: multipart/mixed; "
+				"boundary=\"outer\"\n"
+				"\n"
+				"--outer\n"
+				"Content-Type: text/plain\n"
+				"\n"
+				"See below.\n"
+				"\n"
+				"--outer\n"
+				"Content-Type: message/rfc822\n"
+				"\n"
+				"From: Carol <carol@example.com>\n"
+				"Subject: report\n"
+				"Content-Type: multipart/alternative; "
+				"boundary=\"inner\"\n"
+				"\n"
+				"--inner\n"
+				"Content-Type: text/plain\n"
+				"\n"
+				"Numbers are up.\n"
+				"--inner\n"
+				"Content-Type: text/html\n"
+				"\n"
+				"<p>up</p>\n"
+				"--inner--\n"
+				"\n"
+				"--outer--\n";
 
 static void
 test_extract_sections(void **state)
@@ -433,25 +463,31 @@ test_extract_sections(void **state)
 		const char *sect;
 		const char *want; /* with CR LF */
 	} cases[] = {
-		{ "HEADER.FIELDS (subject FROM)",
-		  "From: Bob <bob@example.net>\r\nSubject: Fwd: report\r\n\r\n" },
-		{ "HEADER.FIELDS (X-LONG)", "X-Long: a\r\n  continued\r\n\r\n" },
+		{ "HEADER.FIELDS (subject FROM)", "From: Bob "
+						  "<bob@example.net>"
+						  "\r\nSubject: Fwd: "
+						  "report\r\n\r\n" },
+		{ "HEADER.FIELDS (X-LONG)", "X-Long: a\r\n  "
+					    "continued\r\n\r\n" },
 		{ "HEADER.FIELDS (X-None)", "\r\n" },
-		{ "HEADER.FIELDS.NOT (From Subject X-Long)",
-		  "Content-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n" },
+		{ "HEADER.FIELDS.NOT (From Subject X-Long)", "Content-Type: "
+							     "multipart/mixed; "
+							     "boundary="
+							     "\"outer\"\r\n\r"
+							     "\n" },
 		{ "1", "See below.\r\n" },
 		{ "1.MIME", "Content-Type: text/plain\r\n\r\n" },
 		{ "2.MIME", "Content-Type: message/rfc822\r\n\r\n" },
-		{ "2.HEADER",
-		  "From: Carol <carol@example.com>\r\nSubject: report\r\n"
-		  "Content-Type: multipart/alternative; "
-		  "boundary=\"inner\"\r\n\r\n" },
+		{ "2.HEADER", "From: Carol <carol@example.com>\r\nSubject: "
+			      "report\r\n"
+			      "Content-Type: multipart/alternative; "
+			      "boundary=\"inner\"\r\n\r\n" },
 		{ "2.HEADER.FIELDS (SUBJECT)", "Subject: report\r\n\r\n" },
 		{ "2.1", "Numbers are up." },
 		{ "2.2", "<p>up</p>" },
 		{ "2.2.MIME", "Content-Type: text/html\r\n\r\n" },
-		{ "2.1.1", "" },  /* a leaf has no parts */
-		{ "3", "" },	  /* no such part */
+		{ "2.1.1", "" },    /* a leaf has no parts */
+		{ "3", "" },	    /* no such part */
 		{ "1.HEADER", "" }, /* not a message/rfc822 part */
 		{ "1.TEXT", "" },
 		{ "2.3", "" },
@@ -484,8 +520,8 @@ test_extract_sections(void **state)
 		assert_string_equal(got, strstr(crlf, "\r\n\r\n") + 4);
 		free(got);
 		got = extract(S(forwarded), "HEADER", 0, 0, &n);
-		assert_int_equal(n, (size_t)(strstr(crlf, "\r\n\r\n") + 4 -
-					     crlf));
+		assert_int_equal(n,
+				 (size_t)(strstr(crlf, "\r\n\r\n") + 4 - crlf));
 		free(got);
 	}
 	free(crlf);
@@ -509,12 +545,14 @@ check_part_sizes(const char *msg, size_t len, const struct mime_part *p,
 		buf_init(&sec.fields, 0);
 		memcpy(sec.nums, nums, depth * sizeof(*nums));
 		sec.n_nums = depth;
-		assert_int_equal(imap_section_locate(msg, len, m, &sec, &x, &b),
+		assert_int_equal(imap_section_locate(msg, len, m, &sec, false,
+						     &x, &b),
 				 0);
 		assert_int_equal(x.kind, IMAP_EXTRACT_REGION);
 		assert_int_equal(x.vbytes, p->body.vbytes);
 		sec.text = IMAP_SECTION_MIME;
-		assert_int_equal(imap_section_locate(msg, len, m, &sec, &x, &b),
+		assert_int_equal(imap_section_locate(msg, len, m, &sec, false,
+						     &x, &b),
 				 0);
 		assert_int_equal(x.vbytes, p->hdr.vbytes);
 		(void)error;
@@ -616,7 +654,10 @@ test_extract_hostile(void **state)
 	free(got);
 	got = extract(S(msg1), "TEXT", 0, 0, &n);
 	assert_int_equal(n, 5);
-	assert_memory_equal(got, "bo\x80" "dy", 5);
+	assert_memory_equal(got,
+			    "bo\x80"
+			    "dy",
+			    5);
 	free(got);
 	/* no blank line: the header is all; a field without LF gets one;
 	 * no blank line is added (RFC 3501 6.4.5, as Dovecot does) */
@@ -640,7 +681,8 @@ static void
 test_crlf_split(void **state)
 {
 	static const char in[] = "a\nb\r\nc\r\rd\n\n\r\0e\n";
-	const char want[] = "a\r\nb\r\nc\r\rd\r\n\r\n\r\x80" "e\r\n";
+	const char want[] = "a\r\nb\r\nc\r\rd\r\n\r\n\r\x80"
+			    "e\r\n";
 	size_t wlen = sizeof(want) - 1, split, split2;
 	uint64_t start, end;
 
@@ -688,6 +730,191 @@ test_crlf_split(void **state)
 		}
 }
 
+/* ---- eof_crlf: a stored message without a final LF ------------------- */
+
+/* BODY[sect] of msg with eof_crlf (whole window, or [offset, +count)). */
+static char *
+extract_eof(const struct mime_message *m, const char *msg, size_t len,
+	    const char *sect, bool partial, uint64_t offset, uint64_t count,
+	    size_t *len_r)
+{
+	struct imap_section sec;
+	const char *error;
+	struct buf b = BUF_INIT;
+	char *r;
+
+	assert_int_equal(imap_section_parse(sect, strlen(sect), &sec, &error),
+			 0);
+	assert_int_equal(imap_section_extract(msg, len, m, &sec, true, partial,
+					      offset, count, &b),
+			 0);
+	r = malloc(b.len + 1);
+	assert_non_null(r);
+	memcpy(r, b.data != NULL ? b.data : "", b.len);
+	r[b.len] = '\0';
+	*len_r = b.len;
+	buf_free(&b);
+	imap_section_free(&sec);
+	return r;
+}
+
+/* Checks BODY[sect] with eof_crlf against want, its located size, and
+ * every partial window against the whole. */
+static void
+check_eof(const struct mime_message *m, const char *msg, const char *sect,
+	  const char *want)
+{
+	size_t len = strlen(msg), wlen = strlen(want), got_len, k;
+	struct imap_section sec;
+	struct imap_extract x;
+	struct buf built = BUF_INIT;
+	const char *error;
+	uint64_t start, count;
+	char *got = extract_eof(m, msg, len, sect, false, 0, 0, &got_len);
+
+	assert_int_equal(got_len, wlen);
+	assert_memory_equal(got, want, wlen);
+	free(got);
+	assert_int_equal(imap_section_parse(sect, strlen(sect), &sec, &error),
+			 0);
+	assert_int_equal(
+		imap_section_locate(msg, len, m, &sec, true, &x, &built), 0);
+	if (x.kind != IMAP_EXTRACT_EMPTY)
+		assert_int_equal(x.vbytes, wlen);
+	imap_section_free(&sec);
+	buf_free(&built);
+	for (start = 0; start <= wlen + 1; start++)
+		for (count = 1; count <= wlen + 2 - start; count++) {
+			uint64_t e = start + count < wlen ? start + count
+							  : wlen;
+
+			got = extract_eof(m, msg, len, sect, true, start, count,
+					  &got_len);
+			k = start < e ? (size_t)(e - start) : 0;
+			assert_int_equal(got_len, k);
+			if (k > 0)
+				assert_memory_equal(got, want + start, k);
+			free(got);
+		}
+}
+
+static void
+test_eof_crlf(void **state)
+{
+	static const char plain[] = "Subject: a\n\nline1\nlast";
+	static const char mixed[] = "Content-Type: multipart/mixed; "
+				    "boundary=b\n\n"
+				    "--b\n\nA\n--b\nContent-Type: "
+				    "text/plain\n\nB\nBB";
+	static const char closed[] = "Content-Type: multipart/mixed; "
+				     "boundary=b\n\n"
+				     "--b\n\nA\n--b--";
+	static const char hdr_only[] = "Subject: x\nFrom: y";
+	static const char ends_lf[] = "Subject: a\n\nbody\n";
+	const struct mime_part *p;
+	struct mime_message *m;
+	const char *error;
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	assert_true(imap_eof_crlf_possible(S(plain)));
+	assert_false(imap_eof_crlf_possible(S(ends_lf)));
+	assert_false(imap_eof_crlf_possible("", 0));
+
+	/* A single part: BODY[], TEXT and BODY[1] end with the CR LF. */
+	assert_int_equal(mime_parse(S(plain), 0, &m, &error), 0);
+	imap_render_eof_crlf(m, sizeof(plain) - 1);
+	assert_int_equal(m->root->body.vbytes, 13);
+	assert_int_equal(m->root->body.lines, 2);
+	assert_int_equal(m->root->hdr.vbytes, 14);
+	check_eof(m, plain, "", "Subject: a\r\n\r\nline1\r\nlast\r\n");
+	check_eof(m, plain, "TEXT", "line1\r\nlast\r\n");
+	check_eof(m, plain, "1", "line1\r\nlast\r\n");
+	check_eof(m, plain, "HEADER", "Subject: a\r\n\r\n");
+	assert_int_equal(imap_render_body(m->root, false, &b), 0);
+	assert_string_equal(buf_cstr(&b), "(\"text\" \"plain\" "
+					  "(\"charset\" \"us-ascii\") NIL NIL "
+					  "\"7bit\" 13 2)");
+	buf_free(&b);
+	mime_free(&m);
+
+	/* No closing boundary: the last leaf and the root reach the end;
+	 * the first leaf does not. */
+	assert_int_equal(mime_parse(S(mixed), 0, &m, &error), 0);
+	imap_render_eof_crlf(m, sizeof(mixed) - 1);
+	p = m->root->children;
+	assert_non_null(p);
+	assert_non_null(p->next);
+	assert_int_equal(p->body.vbytes, 1);
+	assert_int_equal(p->next->body.vbytes, 7);
+	assert_int_equal(p->next->body.lines, 2);
+	check_eof(m, mixed, "1", "A");
+	check_eof(m, mixed, "2", "B\r\nBB\r\n");
+	check_eof(m, mixed, "2.MIME", "Content-Type: text/plain\r\n\r\n");
+	check_eof(m, mixed, "TEXT",
+		  "--b\r\n\r\nA\r\n--b\r\nContent-Type: text/plain\r\n\r\n"
+		  "B\r\nBB\r\n");
+	assert_int_equal(m->root->body.vbytes, strlen("--b\r\n\r\nA\r\n--"
+						      "b\r\nContent-Type: "
+						      "text/"
+						      "plain\r\n\r\nB\r\nBB\r"
+						      "\n"));
+	mime_free(&m);
+
+	/* A closing boundary at the end: only the multipart's body (the
+	 * boundary line) gets it, no leaf. */
+	assert_int_equal(mime_parse(S(closed), 0, &m, &error), 0);
+	imap_render_eof_crlf(m, sizeof(closed) - 1);
+	check_eof(m, closed, "1", "A");
+	assert_int_equal(m->root->children->body.vbytes, 1);
+	check_eof(m, closed, "TEXT", "--b\r\n\r\nA\r\n--b--\r\n");
+	assert_int_equal(m->root->body.vbytes, 17);
+	mime_free(&m);
+
+	/* No empty line: the header reaches the end and gets it. */
+	assert_int_equal(mime_parse(S(hdr_only), 0, &m, &error), 0);
+	imap_render_eof_crlf(m, sizeof(hdr_only) - 1);
+	assert_int_equal(m->root->hdr.vbytes, 21);
+	assert_int_equal(m->root->body.vbytes, 0);
+	check_eof(m, hdr_only, "HEADER", "Subject: x\r\nFrom: y\r\n");
+	check_eof(m, hdr_only, "", "Subject: x\r\nFrom: y\r\n");
+	check_eof(m, hdr_only, "TEXT", "");
+	mime_free(&m);
+
+	/* Ending with LF: eof_crlf adds nothing. */
+	assert_int_equal(mime_parse(S(ends_lf), 0, &m, &error), 0);
+	check_eof(m, ends_lf, "", "Subject: a\r\n\r\nbody\r\n");
+	check_eof(m, ends_lf, "TEXT", "body\r\n");
+	mime_free(&m);
+}
+
+static void
+test_crlf_eol(void **state)
+{
+	uint64_t start, end;
+
+	(void)state;
+	/* "ab" + the added CR LF = "ab\r\n", every window */
+	for (start = 0; start <= 5; start++)
+		for (end = start; end <= 5; end++) {
+			struct imap_crlf c;
+			struct buf b = BUF_INIT;
+			uint64_t s = start < 4 ? start : 4,
+				 e = end < 4 ? end : 4;
+
+			imap_crlf_init(&c, false, start, end);
+			assert_int_equal(imap_crlf_feed(&c, "a\r", 2, &b), 0);
+			/* a CR just before: the CR LF is still added whole */
+			assert_int_equal(imap_crlf_eol(&c, &b), 0);
+			assert_int_equal(b.len, e > s ? e - s : 0);
+			if (b.len > 0)
+				assert_memory_equal(b.data, "a\r\r\n" + s,
+						    b.len);
+			assert_true(imap_crlf_done(&c) == (end <= 4));
+			buf_free(&b);
+		}
+}
+
 int
 main(void)
 {
@@ -704,6 +931,8 @@ main(void)
 		cmocka_unit_test(test_extract_partial),
 		cmocka_unit_test(test_extract_hostile),
 		cmocka_unit_test(test_crlf_split),
+		cmocka_unit_test(test_eof_crlf),
+		cmocka_unit_test(test_crlf_eol),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

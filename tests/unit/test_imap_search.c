@@ -582,6 +582,83 @@ test_header_values(void **state)
 	buf_free(&b);
 }
 
+/* The header record agrees with imap_search_header_values() field by
+ * field; damaged records are refused, never read past their end. */
+static void
+test_header_record(void **state)
+{
+	static const char *const names[] = { "from", "to",	"cc",
+					     "bcc",  "subject", "date" };
+	static const char *const headers[] = {
+		NULL, /* msg_plain */
+		"Subject: =?utf-8?q?a=0Ab=01c=00d?=\n\nbody",
+		"To: a@x\nTO: b@y\nCc:\nSubject: s\r\n\r\nFrom: not@hdr\n",
+		"",
+		"no colon at all\n",
+	};
+	static const char *const bad[] = {
+		"",	       "2+0:-0:-0:-0:-0:-0:", "1+0:-0:-0:-0:-0:",
+		"1+5:ab",      "1x0:-0:-0:-0:-0:-0:", "1+:-0:-0:-0:-0:-0:",
+		"1+0-0:-0:-0:-0:-0:",		      "1+9999999999:",
+		"1+0:-0:-0:-0:-0:-1:",
+	};
+	struct buf rec = BUF_INIT, want = BUF_INIT;
+	const char *v;
+	size_t i, k, vlen;
+	bool found;
+	int r;
+
+	(void)state;
+	for (i = 0; i < sizeof(headers) / sizeof(headers[0]); i++) {
+		const char *h = headers[i] != NULL ? headers[i] : msg_plain;
+
+		buf_reset(&rec);
+		assert_int_equal(imap_search_header_record(h, strlen(h), &rec),
+				 0);
+		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+			buf_reset(&want);
+			r = imap_search_header_values(h, strlen(h), names[k],
+						      &want);
+			assert_true(r >= 0);
+			found = !r;
+			assert_int_equal(imap_search_record_find(rec.data,
+								 rec.len,
+								 names[k], &v,
+								 &vlen, &found),
+					 1);
+			assert_int_equal(found, r == 1);
+			assert_int_equal(vlen, want.len);
+			if (vlen > 0)
+				assert_memory_equal(v, want.data, vlen);
+		}
+		/* not a field of the record */
+		assert_int_equal(imap_search_record_find(rec.data, rec.len,
+							 "x-twice", &v, &vlen,
+							 &found),
+				 0);
+		/* every truncation is refused or stays inside */
+		for (k = 0; k < rec.len; k++)
+			if (imap_search_record_find(rec.data, k, "date", &v,
+						    &vlen, &found) == 1)
+				assert_true(v + vlen <= rec.data + k);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(imap_search_record_find(bad[i], strlen(bad[i]),
+							 "date", &v, &vlen,
+							 &found),
+				 0);
+	/* a well-formed record by hand */
+	v = NULL;
+	assert_int_equal(imap_search_record_find("1+1:a-0:+2:bc-0:+0:-0:", 22,
+						 "cc", &v, &vlen, &found),
+			 1);
+	assert_true(found);
+	assert_int_equal(vlen, 2);
+	assert_memory_equal(v, "bc", 2);
+	buf_free(&rec);
+	buf_free(&want);
+}
+
 static void
 test_sent_day(void **state)
 {
@@ -1099,6 +1176,7 @@ main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_fold),
 		cmocka_unit_test(test_header_values),
+		cmocka_unit_test(test_header_record),
 		cmocka_unit_test(test_sent_day),
 		cmocka_unit_test(test_flags),
 		cmocka_unit_test(test_keywords),

@@ -173,7 +173,7 @@ test_list(void **state)
 	struct fixture *f = *state;
 	struct maildir_list l;
 	const char *error = NULL;
-	char p[256];
+	char p[256], q[256];
 
 	put(f->dir, "new", "300.M1P1.h,S=3,W=4", "ab\n", 3);
 	put(f->dir, "new", "100.M1P1.h,S=3,W=4", "ab\n", 3);
@@ -205,6 +205,25 @@ test_list(void **state)
 	assert_int_equal(maildir_list_path(f->dir, &l.msgs[1], p, 10), -1);
 	maildir_list_free(&l);
 	maildir_list_free(&l); /* twice is harmless */
+
+	/* new/ alone: cur/ is not read */
+	assert_int_equal(maildir_list_read_new(&l, f->dir, &error), 0);
+	assert_int_equal(l.n, 3);
+	assert_string_equal(l.msgs[0].name, "100.M1P1.h,S=3,W=4");
+	assert_string_equal(l.msgs[1].name, "250.M1P1.h,S=3,W=4");
+	assert_string_equal(l.msgs[2].name, "300.M1P1.h,S=3,W=4");
+	assert_false(l.msgs[0].in_cur || l.msgs[1].in_cur || l.msgs[2].in_cur);
+	maildir_list_free(&l);
+	snprintf(p, sizeof(p), "%s/cur/subdir", f->dir);
+	assert_int_equal(rmdir(p), 0);
+	snprintf(p, sizeof(p), "%s/new/.hidden", f->dir);
+	assert_int_equal(unlink(p), 0);
+	snprintf(p, sizeof(p), "%s/new", f->dir);
+	snprintf(q, sizeof(q), "%s/new.gone", f->dir);
+	assert_int_equal(rename(p, q), 0);
+	assert_int_equal(maildir_list_read_new(&l, f->dir, &error), -1);
+	assert_null(l.msgs);
+	assert_int_equal(rename(q, p), 0);
 }
 
 static void

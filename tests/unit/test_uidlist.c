@@ -976,6 +976,57 @@ test_sync_keep_from(void **state)
 	uidlist_free(&ul);
 }
 
+/* A folder deleted and created again in the same second gets a higher
+ * UIDVALIDITY (RFC 3501 2.3.1.1), also through another folder of the
+ * same Maildir; the counter lives in the root. */
+static void
+test_uidvalidity_unique(void **state)
+{
+	struct fixture *f = *state;
+	struct uidlist ul;
+	const char *error = NULL;
+	const char *names[] = { "1.a" };
+	char sub[128], path[160], root[128];
+	uint32_t v[4];
+	int k;
+
+	snprintf(path, sizeof(path), "%s/cur", f->dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(sub, sizeof(sub), "%s/.x", f->dir);
+	assert_int_equal(uidlist_root(sub, root, sizeof(root)), 0);
+	assert_string_equal(root, f->dir);
+	assert_int_equal(uidlist_root(f->dir, root, sizeof(root)), 0);
+	assert_string_equal(root, f->dir);
+	for (k = 0; k < 3; k++) {
+		assert_int_equal(mkdir(sub, 0700), 0);
+		assert_int_equal(uidlist_init(&ul, sub, &error), 0);
+		assert_int_equal(uidlist_sync(&ul, names, 1, NULL, &error), 0);
+		v[k] = ul.uidvalidity;
+		uidlist_free(&ul);
+		snprintf(path, sizeof(path), "%s/%s", sub, UIDLIST_FILE);
+		assert_int_equal(unlink(path), 0);
+		assert_int_equal(rmdir(sub), 0);
+		if (k > 0)
+			assert_true(v[k] > v[k - 1]);
+	}
+	/* INBOX (the root) too */
+	assert_int_equal(uidlist_init(&ul, f->dir, &error), 0);
+	assert_int_equal(uidlist_sync(&ul, names, 1, NULL, &error), 0);
+	v[3] = ul.uidvalidity;
+	uidlist_free(&ul);
+	assert_true(v[3] > v[2]);
+	snprintf(path, sizeof(path), "%s/%s", f->dir, UIDLIST_VALIDITY_FILE);
+	{
+		FILE *fp = fopen(path, "r");
+		unsigned last = 0;
+
+		assert_non_null(fp);
+		assert_int_equal(fscanf(fp, "%u", &last), 1);
+		fclose(fp);
+		assert_int_equal(last, v[3]);
+	}
+}
+
 int
 main(void)
 {
@@ -1014,6 +1065,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_read_tail, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_add_light, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_uidvalidity_unique, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_sync_keep_from, setup,
 						teardown),

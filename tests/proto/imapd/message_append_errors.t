@@ -86,7 +86,7 @@ C: f1 SELECT INBOX
 S: \* FLAGS .*
 S: \* OK \[PERMANENTFLAGS .*
 S: \* 2 EXISTS
-S: \* 0 RECENT
+S: \* 1 RECENT
 S: \* OK \[UNSEEN 2\] First unseen\.
 S: \* OK \[UIDVALIDITY \d+\] UIDs valid
 S: \* OK \[UIDNEXT 3\] Predicted next UID

@@ -1,6 +1,6 @@
 # COPY and UID COPY (RFC 3501 6.4.7, 6.4.8) with COPYUID (RFC 4315):
 # uid-sets compressed and in corresponding order, flags and keywords
-# kept (\Recent not), [TRYCREATE], no messages found, a copy into the
+# kept (\Recent set: RFC 3501 6.4.7), [TRYCREATE], no messages found, a copy into the
 # selected mailbox itself (EXISTS with the reply), bad arguments.
 @conf plaintext_auth_networks = 127.0.0.0/8
 @conf auth_fail_delay = 0
@@ -65,26 +65,26 @@ C: x6 COPY 99 Archive
 S: x6 BAD .*
 C: x7 COPY 1 ../etc
 S: x7 NO .*
-# the copies keep flags and keywords, not \Recent
+# the copies keep flags and keywords, and are \Recent (EXAMINE: unclaimed)
 C: e EXAMINE Archive
 S: \* OK \[CLOSED\] .*
 S: \* FLAGS \(\\Answered \\Flagged \\Deleted \\Seen \\Draft \$Work\)
 S: \* OK \[PERMANENTFLAGS \(\)\] .*
 S: \* 8 EXISTS
-S: \* 0 RECENT
+S: \* 8 RECENT
 S: \* OK \[UNSEEN 1\] First unseen\.
 S: \* OK \[UIDVALIDITY \d+\] UIDs valid
 S: \* OK \[UIDNEXT 9\] Predicted next UID
 S: e OK \[READ-ONLY\] Examine completed\.
 C: f FETCH 1:8 (UID FLAGS)
-S: \* 1 FETCH \(UID 1 FLAGS \(\)\)
-S: \* 2 FETCH \(UID 2 FLAGS \(\\Seen\)\)
-S: \* 3 FETCH \(UID 3 FLAGS \(\)\)
-S: \* 4 FETCH \(UID 4 FLAGS \(\\Answered \\Seen\)\)
-S: \* 5 FETCH \(UID 5 FLAGS \(\)\)
-S: \* 6 FETCH \(UID 6 FLAGS \(\\Flagged \$Work\)\)
-S: \* 7 FETCH \(UID 7 FLAGS \(\\Seen\)\)
-S: \* 8 FETCH \(UID 8 FLAGS \(\\Flagged \$Work\)\)
+S: \* 1 FETCH \(UID 1 FLAGS \(\\Recent\)\)
+S: \* 2 FETCH \(UID 2 FLAGS \(\\Seen \\Recent\)\)
+S: \* 3 FETCH \(UID 3 FLAGS \(\\Recent\)\)
+S: \* 4 FETCH \(UID 4 FLAGS \(\\Answered \\Seen \\Recent\)\)
+S: \* 5 FETCH \(UID 5 FLAGS \(\\Recent\)\)
+S: \* 6 FETCH \(UID 6 FLAGS \(\\Flagged \\Recent \$Work\)\)
+S: \* 7 FETCH \(UID 7 FLAGS \(\\Seen \\Recent\)\)
+S: \* 8 FETCH \(UID 8 FLAGS \(\\Flagged \\Recent \$Work\)\)
 S: f OK Fetch completed\.
 C: g FETCH 6 BODY.PEEK[]
 S: \* 6 FETCH \(BODY\[\] \{25\}

@@ -74,25 +74,25 @@ S: \* OK \[CLOSED\] .*
 S: \* FLAGS .*
 S: \* OK \[PERMANENTFLAGS \(\)\] .*
 S: \* 4 EXISTS
-S: \* 0 RECENT
+S: \* 4 RECENT
 S: \* OK \[UNSEEN 2\] First unseen\.
 S: \* OK \[UIDVALIDITY \d+\] UIDs valid
 S: \* OK \[UIDNEXT 5\] Predicted next UID
 S: e OK \[READ-ONLY\] Examine completed\.
 C: f4 FETCH 1:4 (UID FLAGS BODY.PEEK[HEADER.FIELDS (Subject)])
-S: \* 1 FETCH \(UID 1 FLAGS \(\\Seen\) BODY\[HEADER.FIELDS \(SUBJECT\)\] \{16\}
+S: \* 1 FETCH \(UID 1 FLAGS \(\\Seen \\Recent\) BODY\[HEADER.FIELDS \(SUBJECT\)\] \{16\}
 S: Subject: two
 S: 
 S: \)
-S: \* 2 FETCH \(UID 2 FLAGS \(\\Flagged\) BODY\[HEADER.FIELDS \(SUBJECT\)\] \{18\}
+S: \* 2 FETCH \(UID 2 FLAGS \(\\Flagged \\Recent\) BODY\[HEADER.FIELDS \(SUBJECT\)\] \{18\}
 S: Subject: three
 S: 
 S: \)
-S: \* 3 FETCH \(UID 3 FLAGS \(\) BODY\[HEADER.FIELDS \(SUBJECT\)\] \{16\}
+S: \* 3 FETCH \(UID 3 FLAGS \(\\Recent\) BODY\[HEADER.FIELDS \(SUBJECT\)\] \{16\}
 S: Subject: one
 S: 
 S: \)
-S: \* 4 FETCH \(UID 4 FLAGS \(\) BODY\[HEADER.FIELDS \(SUBJECT\)\] \{17\}
+S: \* 4 FETCH \(UID 4 FLAGS \(\\Recent\) BODY\[HEADER.FIELDS \(SUBJECT\)\] \{17\}
 S: Subject: five
 S: 
 S: \)
