@@ -17,8 +17,10 @@
  * version or malformed is ignored and rewritten. A miss on any of the six
  * fills in the whole record from the header just read; one record
  * instead of six saves the per-record overhead of the cache file (its
- * base name), which dominates the time a new session needs to load it. New records reach the cache file when
- * the mailbox is closed.
+ * base name), which dominates the time a new session needs to load it.
+ * New records reach the cache file after the command (imapd/session.c
+ * flushes the cache once the command is done) or when the mailbox is
+ * closed.
  *
  * SECURITY: message files are untrusted; they are only read here and
  * handed to the bounded parsers of lib/imap_search. A message expunged by
@@ -301,9 +303,8 @@ search_run(struct imapd_session *s, struct imap_search_program *prog, bool uid,
 	}
 	buf_free(&c.hdr);
 	buf_free(&c.msg);
-	/* New cache entries are written when the mailbox is closed
-	 * (imap_mbox_close): flushing here would delay this reply by the
-	 * write of every new record. */
+	/* New cache entries are written after the command (imapd/session.c)
+	 * or when the mailbox is closed, not here. */
 	if (r < 0) {
 		free(res);
 		return -1;

@@ -11,6 +11,9 @@
  * a dummy yescrypt hash of the default cost, and PAM's own fail delay is
  * replaced by a no-op so that auth_fail_sleep() is the only delay anyone
  * pays. No mailbox is ever returned for uid 0 or a system account.
+ * The daemons verify through auth_verify_forked() (below): the hashing,
+ * libcrypt, PAM and the password-derived state stay in a child process
+ * that exits, never in the process that goes on to run the session.
  */
 #include <crypt.h>
 #include <ctype.h>

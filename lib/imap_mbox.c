@@ -30,7 +30,8 @@
  * then -- listed, not within the unstable window, no own change awaiting
  * confirmation (own_since), every message in cur/, new/, cur/ and the uid
  * list stat exactly as when they were read -- and the state differs from
- * the file's (imb_index_save). An open first reads that file: when new/,
+ * the file's (imb_index_save). A close after a listing within the
+ * unstable window lists once more to settle it (imb_index_confirm). An open first reads that file: when new/,
  * cur/ and the uid list (identity, size, mtime with nanoseconds) stat
  * exactly as it records and it was written at least the unstable window
  * after the directories' last change, msgs[] is taken from it (one read,
@@ -1369,6 +1370,56 @@ imb_index_save(struct imap_mbox *mb)
 	p->snap_valid = true;
 }
 
+/* Before imb_index_save at close: msgs[] came from a listing made within
+ * the unstable window of a change (a folder just delivered to or copied),
+ * which is never saved. If new/ and cur/ have not moved since and are now
+ * older than the window, one more listing settles it: when it finds
+ * exactly msgs[] (UIDs and names), msgs[] is certain and can be saved;
+ * else the next sync lists (must_list). */
+static void
+imb_index_confirm(struct imap_mbox *mb)
+{
+	struct imap_mbox_priv *p = mb->priv;
+	struct maildir_list l = { NULL, 0, NULL };
+	struct imb_dirs d;
+	struct timespec now;
+	const char *err;
+	uint32_t *uids = NULL;
+	bool same;
+	size_t i;
+
+	if (mb->readonly || !p->listed || p->must_list || p->own_since != 0 ||
+	    p->n_own_new != 0 || p->ul_unread ||
+	    (!p->unstable && !p->cur_unstable) ||
+	    imb_stat_dirs(mb->dir, &d, &err) < 0 || !imb_dirs_eq(&d, &p->dirs))
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (imb_ts_ns(&now) - imb_ts_ns(&d.new_mtime) < imb_window(&d) ||
+	    imb_ts_ns(&now) - imb_ts_ns(&d.cur_mtime) < imb_window(&d))
+		return; /* still unsettled */
+	for (i = 0; i < mb->n; i++) {
+		if (!mb->msgs[i].in_cur)
+			return;
+	}
+	if (imb_list(mb, &l, &uids, &err) < 0) {
+		p->must_list = true;
+		return;
+	}
+	same = l.n == mb->n && p->ul.uidvalidity == mb->uidvalidity;
+	for (i = 0; i < l.n && same; i++) {
+		same = uids[i] == mb->msgs[i].uid && l.msgs[i].in_cur &&
+		       strcmp(l.msgs[i].name, mb->msgs[i].name) == 0;
+	}
+	free(uids);
+	maildir_list_free(&l);
+	if (same) {
+		imb_own_reset(mb); /* the uid list as read now */
+		mb->uidnext = p->ul.uidnext;
+	}
+	else
+		p->must_list = true; /* p->dirs is the new listing's */
+}
+
 /* Takes msgs[] of a fresh mb from the index snapshot if it matches the
  * folder exactly (see "Index snapshot"). 1 loaded, 0 list instead. */
 static int
@@ -1395,7 +1446,7 @@ imb_index_load(struct imap_mbox *mb)
 	    (uint64_t)d.dev != h.dev || (uint64_t)d.new_ino != h.new_ino ||
 	    (uint64_t)d.cur_ino != h.cur_ino ||
 	    !imb_ts_eq(&d.new_mtime, &h.new_mtime) ||
-	    !imb_ts_eq(&d.cur_mtime, &h.cur_mtime) ||
+	    !imb_ts_eq(&d.cur_mtime, &h.cur_mtime) || !imb_ul_as_snap(mb) ||
 	    h.written_ns - imb_ts_ns(&d.new_mtime) < imb_window(&d) ||
 	    h.written_ns - imb_ts_ns(&d.cur_mtime) < imb_window(&d))
 		goto no;
@@ -1821,6 +1872,7 @@ imap_mbox_close(struct imap_mbox **mbp)
 	}
 	mb->priv->next_open = NULL;
 	(void)imap_mbox_cache_flush(mb, &err);
+	imb_index_confirm(mb);
 	imb_index_save(mb);
 	if (mb->priv->listed) {
 		/* kept for a re-open of the same folder */
@@ -1857,8 +1909,6 @@ imap_mbox_sync(struct imap_mbox *mb, struct imap_mbox_changes *ch,
 		return -1;
 	ch->keywords_changed = r == 1 || p->kw_grew;
 	p->kw_grew = false;
-	/* nothing changed but by us (the uid list: only lines we added),
-	 * and the safety net is not due */
 	net_ok = p->own_since == 0 ||
 		 imb_mono_ns() - p->own_since < IMB_OWN_RELIST_NSEC;
 	if (p->ul_unread) {
@@ -1870,6 +1920,8 @@ imap_mbox_sync(struct imap_mbox *mb, struct imap_mbox_changes *ch,
 		}
 		imb_ul_ready(mb);
 	}
+	/* nothing changed but by us (the uid list: only lines we added),
+	 * and the safety net is not due */
 	if (p->listed && !p->unstable && !p->must_list &&
 	    imb_dirs_eq(&d, &p->dirs) && net_ok && imb_sync_own(mb, ch) == 1) {
 		imb_report_pending(mb, ch);

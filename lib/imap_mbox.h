@@ -27,6 +27,8 @@
  *     ENVELOPE, 'B' BODYSTRUCTURE, 'D' internal date); it is only a hint: a
  *     damaged cache is ignored and rewritten, entries of messages that are
  *     gone are dropped when it is compacted.
+ *   - the index snapshot "<folder>/quail-index" (below) lets an open of
+ *     an unchanged folder skip listing it; also only a hint.
  *
  * Sequence numbers: message i (0-based) of msgs[] is sequence number
  * i + 1; UIDs ascend along the array.

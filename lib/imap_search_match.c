@@ -221,8 +221,24 @@ imap_search_value_fold(const char *v, size_t vlen, struct buf *tmp,
 	size_t i;
 
 	buf_reset(tmp);
-	if (mime_decode_words(v, vlen, tmp) < 0)
-		return -1;
+	if (vlen >= 2 && memmem(v, vlen, "=?", 2) != NULL) {
+		if (mime_decode_words(v, vlen, tmp) < 0)
+			return -1;
+	} else {
+		/* no encoded word: what mime_decode_words() gives then (CR
+		 * and LF dropped), without its byte-by-byte appends (a FETCH
+		 * builds the header record of every message it parses) */
+		char *o;
+
+		if (buf_reserve(tmp, vlen) < 0)
+			return -1;
+		o = tmp->data;
+		for (i = 0; i < vlen; i++)
+			if (v[i] != '\r' && v[i] != '\n')
+				*o++ = v[i];
+		tmp->len = (size_t)(o - tmp->data);
+		tmp->data[tmp->len] = '\0';
+	}
 	for (i = 0; i < tmp->len; i++)
 		if (tmp->data[i] == '\r' || tmp->data[i] == '\n' ||
 		    tmp->data[i] == '\0' ||
@@ -294,8 +310,8 @@ imap_search_header_values(const char *h, size_t len, const char *name,
 static const char *const imap_search_record_fields[] = {
 	"from", "to", "cc", "bcc", "subject", "date",
 };
-#define IMAP_SEARCH_RECORD_FIELDS                \
-	(sizeof(imap_search_record_fields) /      \
+#define IMAP_SEARCH_RECORD_FIELDS            \
+	(sizeof(imap_search_record_fields) / \
 	 sizeof(imap_search_record_fields[0]))
 #define IMAP_SEARCH_RECORD_VERSION '1'
 #define IMAP_SEARCH_RECORD_PRESENT '+'

@@ -1877,6 +1877,54 @@ test_index_load(void **state)
 	assert_true(ino_of(path) == ino);
 }
 
+/* A folder changed just before the open (the listing within the
+ * unstable window) is saved at close after one more listing that finds
+ * exactly what the session has; one that finds more is not saved. (The
+ * waits let the directories' mtimes age past the 1 s window: time, not
+ * synchronisation.) */
+static void
+test_index_confirm(void **state)
+{
+	struct fixture *f = *state;
+	struct imap_mbox *a;
+	char path[512], name[128];
+	unsigned i;
+
+	snprintf(path, sizeof(path), "%s/quail-index", f->dir);
+	for (i = 1; i <= 3; i++) {
+		snprintf(name, sizeof(name),
+			 "1700000000.M%uP1Q%u.host,S=2,W=3:2,", i, i);
+		put(f->dir, "cur", name, "x\n");
+	}
+	a = xopen(f->dir, false); /* just changed: not saved at open */
+	assert_int_equal(a->n, 3);
+	assert_int_equal(access(path, F_OK), -1);
+	usleep(1100 * 1000);
+	imap_mbox_close(&a); /* settled by a listing: saved */
+	imap_mbox_release();
+	assert_int_equal(access(path, F_OK), 0);
+	hide_msg(f->dir, "1700000001.M1P1Q1.hidden,S=2,W=3:2,");
+	a = xopen(f->dir, false);
+	assert_int_equal(a->n, 3); /* from the snapshot */
+	imap_mbox_close(&a);
+	imap_mbox_release();
+
+	/* the listing at close finds a file the session lacks: not saved */
+	assert_int_equal(unlink(path), 0);
+	put(f->dir, "cur", "1700000003.M3P1Q3.host,S=2,W=3:2,", "x\n");
+	a = xopen(f->dir, false);
+	assert_int_equal(a->n, 5);
+	hide_msg(f->dir, "1700000002.M2P1Q2.hidden,S=2,W=3:2,");
+	usleep(1100 * 1000);
+	imap_mbox_close(&a);
+	assert_int_equal(access(path, F_OK), -1);
+	/* the parked folder lists at its next sync: the hidden one */
+	a = xopen(f->dir, false);
+	assert_int_equal(a->n, 6);
+	imap_mbox_close(&a);
+	imap_mbox_release();
+}
+
 /* Any change of new/, cur/ or the uid list, a damaged or short file, or
  * a snapshot written within the unstable window of the dirs' change
  * makes the open list (the hidden file appears). */
@@ -1887,10 +1935,10 @@ test_index_ignored(void **state)
 	struct imap_mbox *a;
 	struct imap_mbox_index_head h;
 	struct imap_mbox_msg *msgs;
-	struct timespec old;
+	struct timespec old, ul_old;
 	struct buf b;
-	char path[512], ul[512], *good, *bad;
-	size_t len;
+	char path[512], ul[512], *good, *bad, *ul_data;
+	size_t len, ul_len;
 	unsigned round;
 
 	snap_folder(f->dir);
@@ -1899,11 +1947,16 @@ test_index_ignored(void **state)
 	good = slurp(path, &len);
 	hide_msg(f->dir, "1700000001.M1P1Q1.hidden,S=2,W=3:2,");
 	old = dir_mtime(f->dir, "cur");
+	ul_old = dir_mtime(f->dir, "quail-uidlist");
+	ul_data = slurp(ul, &ul_len);
 	for (round = 0; round < 7; round++) {
 		struct timespec t = old;
 		struct imap_mbox *c;
 
 		spill(path, good, len); /* the good file back each round */
+		/* and the uid list (a listing gave the hidden file a UID) */
+		spill(ul, ul_data, ul_len);
+		set_dir_mtime(f->dir, "quail-uidlist", ul_old);
 		switch (round) {
 		case 0: /* control: loads */
 			break;
@@ -1968,6 +2021,7 @@ test_index_ignored(void **state)
 	imap_mbox_close(&a);
 	imap_mbox_release();
 	free(good);
+	free(ul_data);
 }
 
 /* The parser on hostile input: every truncation, every single bit flip
@@ -2435,6 +2489,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_delivery_new_only, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_index_load, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_index_confirm, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_index_ignored, setup,
 						teardown),

@@ -597,9 +597,14 @@ test_header_record(void **state)
 		"no colon at all\n",
 	};
 	static const char *const bad[] = {
-		"",	       "2+0:-0:-0:-0:-0:-0:", "1+0:-0:-0:-0:-0:",
-		"1+5:ab",      "1x0:-0:-0:-0:-0:-0:", "1+:-0:-0:-0:-0:-0:",
-		"1+0-0:-0:-0:-0:-0:",		      "1+9999999999:",
+		"",
+		"2+0:-0:-0:-0:-0:-0:",
+		"1+0:-0:-0:-0:-0:",
+		"1+5:ab",
+		"1x0:-0:-0:-0:-0:-0:",
+		"1+:-0:-0:-0:-0:-0:",
+		"1+0-0:-0:-0:-0:-0:",
+		"1+9999999999:",
 		"1+0:-0:-0:-0:-0:-1:",
 	};
 	struct buf rec = BUF_INIT, want = BUF_INIT;
@@ -621,10 +626,9 @@ test_header_record(void **state)
 						      &want);
 			assert_true(r >= 0);
 			found = !r;
-			assert_int_equal(imap_search_record_find(rec.data,
-								 rec.len,
-								 names[k], &v,
-								 &vlen, &found),
+			assert_int_equal(imap_search_record_find(
+						 rec.data, rec.len, names[k],
+						 &v, &vlen, &found),
 					 1);
 			assert_int_equal(found, r == 1);
 			assert_int_equal(vlen, want.len);
