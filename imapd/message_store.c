@@ -216,6 +216,7 @@ cmd_store(struct imapd_session *s, const struct imap_arg *args, size_t n,
 	struct message_flags f;
 	const char *item, *error;
 	unsigned keywords_before;
+	int ret;
 
 	memset(&st, 0, sizeof(st));
 	st.uid = uid;
@@ -252,7 +253,11 @@ cmd_store(struct imapd_session *s, const struct imap_arg *args, size_t n,
 		return;
 	}
 	buf_init(&st.line, MESSAGE_STORE_LINE_MAX_BYTES);
-	if (sess_seqset_each(s, &set, uid, message_store_one, &st) < 0)
+	/* one pair of directory stats for the whole command */
+	imap_mbox_batch_begin(s->mb);
+	ret = sess_seqset_each(s, &set, uid, message_store_one, &st);
+	imap_mbox_batch_end(s->mb);
+	if (ret < 0)
 		message_internal_error(s, "STORE", s->mb->dir, st.error);
 	else if (st.vanished)
 		sess_reply(s, IMAPD_NO,

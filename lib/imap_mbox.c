@@ -37,7 +37,8 @@
  * after the directories' last change, msgs[] is taken from it (one read,
  * the names stay in the read buffer) and nothing is listed; the uid list
  * is read later, when a sync finds something changed or before an own
- * change (imb_ul_ready). Anything else (missing, damaged, another
+ * change that adds to it (imb_ul_ready; a STORE's renames do not read
+ * it: imb_own_begin_renames). Anything else (missing, damaged, another
  * version, any stat differing) lists as before (imb_index_load).
  *
  * A message renamed by another process (flags) is found again by one
@@ -73,6 +74,12 @@
  * never lost. An adoption also ends the "unstable" re-listing of a
  * listing made within IMB_UNSTABLE_NSEC of a change (else each sync in a
  * burst of own changes would list again); the same net covers it.
+ * Batches (imap_mbox_batch_begin/end, one STORE command): the stats
+ * before the batch's first change and after its last bound all of its
+ * changes, so they are made once per batch, not per message; the window
+ * above is then the whole batch of renames. A change inside the batch
+ * that is not ours to adopt (a message someone else renamed,
+ * imb_own_lost) makes the batch adopt nothing: the sync lists.
  *
  * SECURITY: the folder belongs to the user, but its content may be
  * hostile or damaged: names that are not Maildir names get no UID and
@@ -1506,25 +1513,38 @@ imb_find_open(const char *dir)
 void
 imb_own_begin(struct imap_mbox *mb, struct imb_own *o)
 {
-	const char *err;
-
 	imb_ul_ready(mb);
-	o->ok = mb->priv->listed && !mb->priv->must_list &&
-		imb_stat_dirs(mb->dir, &o->before, &err) == 0;
+	imb_own_begin_renames(mb, o);
 }
 
 void
-imb_own_end(struct imap_mbox *mb, const struct imb_own *o, bool new_dir,
-	    bool cur_dir, bool tracked)
+imb_own_begin_renames(struct imap_mbox *mb, struct imb_own *o)
+{
+	struct imap_mbox_priv *p = mb->priv;
+	const char *err;
+
+	if (p->batch_depth > 0 && p->batch_begun) {
+		/* the stats before the batch's first change bound it */
+		*o = p->batch_o;
+		return;
+	}
+	o->ok = p->listed && !p->must_list &&
+		imb_stat_dirs(mb->dir, &o->before, &err) == 0;
+	if (p->batch_depth > 0) {
+		p->batch_o = *o;
+		p->batch_begun = true;
+	}
+}
+
+/* The adoption of imb_own_end() (after its !tracked case). */
+static void
+imb_own_adopt(struct imap_mbox *mb, const struct imb_own *o, bool new_dir,
+	      bool cur_dir)
 {
 	struct imap_mbox_priv *p = mb->priv;
 	struct imb_dirs after;
 	const char *err;
 
-	if (!tracked) {
-		p->must_list = true;
-		return;
-	}
 	if (!o->ok || (!new_dir && !cur_dir) ||
 	    imb_stat_dirs(mb->dir, &after, &err) < 0)
 		return; /* the sync finds the dirs moved and lists */
@@ -1540,6 +1560,54 @@ imb_own_end(struct imap_mbox *mb, const struct imb_own *o, bool new_dir,
 	p->unstable = p->cur_unstable = false;
 	if (p->own_since == 0)
 		p->own_since = imb_mono_ns();
+}
+
+void
+imb_own_end(struct imap_mbox *mb, const struct imb_own *o, bool new_dir,
+	    bool cur_dir, bool tracked)
+{
+	struct imap_mbox_priv *p = mb->priv;
+
+	if (!tracked) {
+		p->must_list = true;
+		return;
+	}
+	if (p->batch_depth > 0) {
+		/* adopted (or not) once, after the batch's last change */
+		p->batch_new |= new_dir;
+		p->batch_cur |= cur_dir;
+		return;
+	}
+	imb_own_adopt(mb, o, new_dir, cur_dir);
+}
+
+void
+imb_own_lost(struct imap_mbox *mb)
+{
+	if (mb->priv->batch_depth > 0)
+		mb->priv->batch_lost = true;
+}
+
+void
+imap_mbox_batch_begin(struct imap_mbox *mb)
+{
+	struct imap_mbox_priv *p = mb->priv;
+
+	if (p->batch_depth++ > 0)
+		return;
+	p->batch_begun = p->batch_new = p->batch_cur = p->batch_lost = false;
+}
+
+void
+imap_mbox_batch_end(struct imap_mbox *mb)
+{
+	struct imap_mbox_priv *p = mb->priv;
+
+	if (p->batch_depth == 0 || --p->batch_depth > 0)
+		return;
+	if (p->batch_begun && !p->batch_lost)
+		imb_own_adopt(mb, &p->batch_o, p->batch_new, p->batch_cur);
+	p->batch_begun = p->batch_new = p->batch_cur = p->batch_lost = false;
 }
 
 int
@@ -1912,8 +1980,10 @@ imap_mbox_sync(struct imap_mbox *mb, struct imap_mbox_changes *ch,
 	net_ok = p->own_since == 0 ||
 		 imb_mono_ns() - p->own_since < IMB_OWN_RELIST_NSEC;
 	if (p->ul_unread) {
-		/* msgs[] from the snapshot: nothing changed at all? */
-		if (!p->unstable && !p->must_list &&
+		/* msgs[] from the snapshot: nothing changed at all (but our
+		 * own renames, adopted: then only while the net is not
+		 * due)? */
+		if (!p->unstable && !p->must_list && net_ok &&
 		    imb_dirs_eq(&d, &p->dirs) && imb_ul_as_snap(mb)) {
 			imb_report_pending(mb, ch);
 			return 0;

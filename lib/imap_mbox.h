@@ -172,6 +172,14 @@ int imap_mbox_store_delta(struct imap_mbox *mb, size_t i,
 			  enum imap_mbox_store_mode mode, uint32_t flags,
 			  uint32_t keywords, const char **error_r);
 
+/* A batch of changes (one STORE command over many messages): between
+ * imap_mbox_batch_begin() and imap_mbox_batch_end() only stores and
+ * expunges are made (no sync); the directories are stat'ed once before
+ * the first change and once after the last instead of around each one.
+ * Nested calls count; end without begin does nothing. */
+void imap_mbox_batch_begin(struct imap_mbox *mb);
+void imap_mbox_batch_end(struct imap_mbox *mb);
+
 /* The index of keyword name[0..len) (ASCII case-insensitive match), or
  * -1: unknown and !create (errno ENOENT), or no room (ENOSPC), or an
  * error. create adds it to the keyword file. */

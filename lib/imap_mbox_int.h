@@ -72,6 +72,13 @@ struct imb_dirs {
 	dev_t dev;
 };
 
+/* Our own change to new/ and/or cur/: imb_own_begin() right before it,
+ * imb_own_end() right after it. */
+struct imb_own {
+	bool ok; /* the dirs were as the last sync left them */
+	struct imb_dirs before;
+};
+
 struct imap_mbox_priv {
 	struct uidlist ul;
 	struct maildir_list list; /* the names of the last listing */
@@ -120,13 +127,12 @@ struct imap_mbox_priv {
 	/* msgs[] came from the snapshot and ul is not read yet: its first
 	 * read (imb_ul_ready) takes entries [0, snap.ul_n) as accounted */
 	bool ul_unread;
-};
-
-/* Our own change to new/ and/or cur/: imb_own_begin() right before it,
- * imb_own_end() right after it. */
-struct imb_own {
-	bool ok; /* the dirs were as the last sync left them */
-	struct imb_dirs before;
+	/* --- a batch of own changes (imap_mbox_batch_begin/end) --- */
+	unsigned batch_depth;
+	bool batch_begun;   /* batch_o holds the stats before the first */
+	struct imb_own batch_o;
+	bool batch_new, batch_cur; /* the directories the batch changed */
+	bool batch_lost;    /* a change not reported by imb_own_end */
 };
 
 /* Keyword lists (imap_mbox_keywords.c). */
@@ -192,6 +198,9 @@ struct imap_mbox *imb_find_open(const char *dir);
 /* Stats new/ and cur/ before our own change (o->ok: they are as the last
  * sync left them). */
 void imb_own_begin(struct imap_mbox *mb, struct imb_own *o);
+/* imb_own_begin() for a change that only renames files (STORE): the uid
+ * list of a folder taken from the index snapshot stays unread. */
+void imb_own_begin_renames(struct imap_mbox *mb, struct imb_own *o);
 /* After our own change to new/ (new_dir) and/or cur/ (cur_dir): adopts
  * their new mtimes as seen if o->ok, so that the next sync does not list
  * for this change (msgs[] must already show it). tracked false: the
@@ -201,6 +210,10 @@ void imb_own_end(struct imap_mbox *mb, const struct imb_own *o, bool new_dir,
 /* Remembers a message we put into mb's cur/ (full name), found in the uid
  * list at the next sync. 0 / -1 (ENOMEM: the next sync lists). */
 int imb_own_added(struct imap_mbox *mb, const char *name);
+/* A change was made between imb_own_begin() and where imb_own_end()
+ * would be, but is not to be adopted (someone else renamed the file):
+ * inside a batch, the batch then adopts nothing. */
+void imb_own_lost(struct imap_mbox *mb);
 
 /* The folder's \Recent mark (the highest UID claimed as \Recent) for
  * this uidvalidity into *mark_r (0 when damaged or of another

@@ -482,7 +482,7 @@ imap_mbox_store_delta(struct imap_mbox *mb, size_t i,
 		*error_r = "the mailbox is read-only";
 		return -1;
 	}
-	imb_own_begin(mb, &o);
+	imb_own_begin_renames(mb, &o);
 	for (tries = 0; tries < IMB_STORE_TRIES; tries++) {
 		m = &mb->msgs[i];
 		cf = m->flags & IMAP_MBOX_STORED_FLAGS;
@@ -508,6 +508,7 @@ imap_mbox_store_delta(struct imap_mbox *mb, size_t i,
 			if (strcmp(m->name, name) != 0 || !m->in_cur) {
 				if ((own = strdup(name)) == NULL) {
 					/* renamed: found again when needed */
+					imb_own_lost(mb);
 					errno = ENOMEM;
 					*error_r = "out of memory";
 					return -1;
@@ -521,6 +522,8 @@ imap_mbox_store_delta(struct imap_mbox *mb, size_t i,
 			 * dirs moved, the sync lists */
 			if (!relocated)
 				imb_own_end(mb, &o, !was_cur, true, true);
+			else
+				imb_own_lost(mb);
 			return 0;
 		}
 		if (errno != ENOENT) {
@@ -764,6 +767,8 @@ imap_mbox_expunge(struct imap_mbox *mb, const struct imap_seqset *uids,
 	 * lists */
 	if (!relocated)
 		imb_own_end(mb, &o, any_new, any_cur, true);
+	else
+		imb_own_lost(mb);
 	/* the deletions are durable before we report them */
 	if (any_new)
 		(void)imb_fsync_dir(mb->dir, "new");

@@ -230,7 +230,9 @@ copy_user(struct login_user *dst, const struct auth_user *src)
 }
 
 /* The verification both modes share: auth backends, the log line, and
- * the one delay on failure. 1 / 0 / -1 as login_verify. */
+ * the one delay on failure. 1 / 0 / -1 as login_verify. The backends run
+ * in a child process (auth_verify_forked): this process may become the
+ * session, and must keep neither libcrypt/PAM nor the hashing state. */
 static int
 verify_local(struct login *l, const char *user, const char *pass,
 	     const char *ip, struct login_user *u_r)
@@ -242,7 +244,7 @@ verify_local(struct login *l, const char *user, const char *pass,
 
 	log_safe(safe_user, sizeof(safe_user), user, strlen(user));
 	log_safe(safe_ip, sizeof(safe_ip), ip, strlen(ip));
-	ret = auth_verify(l->conf, user, pass, ip, &au, &err);
+	ret = auth_verify_forked(l->conf, user, pass, ip, &au, &err);
 	if (ret == 1) {
 		copy_user(u_r, &au);
 		log_safe(safe_user, sizeof(safe_user), au.name,

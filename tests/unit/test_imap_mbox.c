@@ -2445,6 +2445,104 @@ test_recent_claims(void **state)
 	assert_int_equal(st.recent, 0);
 }
 
+/* A batch (imap_mbox_batch_begin/end, one STORE command): the stats
+ * before its first change and after its last bound it; a sync after it
+ * lists nothing, and a change by someone else before the batch's first
+ * change still makes the sync list and report it. */
+static void
+test_own_batch(void **state)
+{
+	struct fixture *f = *state;
+	struct imap_mbox *a, *b;
+	struct imap_mbox_changes ch;
+	const char *err = NULL;
+	unsigned i;
+
+	for (i = 1; i <= 6; i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name),
+			 "1700000000.M%uP1Q%u.host,S=2,W=3:2,", i, i);
+		put(f->dir, "cur", name, "x\n");
+	}
+	a = xopen(f->dir, false);
+	b = xopen(f->dir, false);
+	assert_int_equal(a->n, 6);
+
+	/* end without begin: nothing */
+	imap_mbox_batch_end(a);
+
+	/* a batch of a's stores (nested, one unchanged): not listed */
+	imap_mbox_batch_begin(a);
+	imap_mbox_batch_begin(a);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(imap_mbox_store_delta(a, i,
+						       IMAP_MBOX_STORE_ADD,
+						       IMAP_MBOX_FLAGGED, 0,
+						       &err),
+				 0);
+	assert_int_equal(imap_mbox_store_delta(a, 0, IMAP_MBOX_STORE_ADD,
+					       IMAP_MBOX_FLAGGED, 0, &err),
+			 0);
+	imap_mbox_batch_end(a);
+	imap_mbox_batch_end(a);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(a->msgs[i].flags & IMAP_MBOX_FLAGGED,
+				 IMAP_MBOX_FLAGGED);
+		assert_true(exists(f->dir, "cur", a->msgs[i].name));
+	}
+	hide_msg(f->dir, "1700000001.M1P1Q1.hidden,S=2,W=3:2,");
+	xsync(a, &ch);
+	assert_int_equal(ch.n_flags_changed + ch.n_expunged + ch.n_new, 0);
+	imap_mbox_changes_free(&ch);
+	assert_int_equal(a->n, 6);
+
+	/* b changes a message after the batch began, before its first
+	 * change: a's sync lists and reports b's change and the hidden
+	 * file, not a's own */
+	imap_mbox_batch_begin(a);
+	assert_int_equal(imap_mbox_store(b, 5, IMAP_MBOX_DRAFT, 0, &err), 0);
+	assert_int_equal(imap_mbox_store_delta(a, 3, IMAP_MBOX_STORE_ADD,
+					       IMAP_MBOX_SEEN, 0, &err),
+			 0);
+	assert_int_equal(imap_mbox_store_delta(a, 4, IMAP_MBOX_STORE_ADD,
+					       IMAP_MBOX_SEEN, 0, &err),
+			 0);
+	imap_mbox_batch_end(a);
+	xsync(a, &ch);
+	assert_int_equal(ch.n_flags_changed, 1);
+	assert_int_equal(ch.flags_changed[0], 5);
+	assert_int_equal(ch.n_new, 1);
+	assert_int_equal(ch.n_expunged, 0);
+	imap_mbox_changes_free(&ch);
+	assert_int_equal(a->n, 7);
+
+	/* a message b renamed during a's batch (a relocates it): the
+	 * batch adopts nothing, a's sync lists and reports b's flags */
+	imap_mbox_batch_begin(a);
+	assert_int_equal(imap_mbox_store_delta(a, 0, IMAP_MBOX_STORE_ADD,
+					       IMAP_MBOX_SEEN, 0, &err),
+			 0);
+	assert_int_equal(imap_mbox_store(b, 1, IMAP_MBOX_ANSWERED, 0, &err),
+			 0);
+	assert_int_equal(imap_mbox_store_delta(a, 1, IMAP_MBOX_STORE_ADD,
+					       IMAP_MBOX_SEEN, 0, &err),
+			 0);
+	imap_mbox_batch_end(a);
+	assert_int_equal(a->msgs[1].flags & (IMAP_MBOX_ANSWERED |
+					     IMAP_MBOX_SEEN),
+			 IMAP_MBOX_ANSWERED | IMAP_MBOX_SEEN);
+	hide_msg(f->dir, "1700000002.M2P1Q2.hidden,S=2,W=3:2,");
+	xsync(a, &ch);
+	assert_int_equal(ch.n_new, 1);
+	assert_int_equal(ch.n_expunged, 0);
+	imap_mbox_changes_free(&ch);
+	assert_int_equal(a->n, 8);
+
+	imap_mbox_close(&b);
+	imap_mbox_close(&a);
+}
+
 int
 main(void)
 {
@@ -2496,6 +2594,8 @@ main(void)
 						teardown),
 		cmocka_unit_test(test_index_parse),
 		cmocka_unit_test_setup_teardown(test_own_changes_net, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_own_batch, setup,
 						teardown),
 	};
 
