@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dirsync.h"
 #include "imap_list.h"
 #include "imap_string.h"
 #include "imapd.h"
@@ -140,15 +141,10 @@ folders_tmp_path(const struct imapd_session *s, const char *what, char *out,
 static int
 folders_fsync_dir(const char *dir)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int r;
+	int r = dir_fsync(dir);
 
-	if (fd < 0)
-		return -1;
-	r = fsync(fd);
 	if (r < 0 && (errno == EINVAL || errno == EROFS))
 		r = 0;
-	close(fd);
 	return r;
 }
 

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dirsync.h"
 #include "cdbmap.h"
 
 int
@@ -150,7 +151,6 @@ cdbmap_fsync_dir(const char *path)
 {
 	char dir[4096];
 	const char *slash = strrchr(path, '/');
-	int fd, r, saved;
 
 	if (slash == NULL)
 		snprintf(dir, sizeof(dir), ".");
@@ -158,14 +158,7 @@ cdbmap_fsync_dir(const char *path)
 		snprintf(dir, sizeof(dir), "/");
 	else
 		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	r = fsync(fd);
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return r;
+	return dir_fsync(dir);
 }
 
 int

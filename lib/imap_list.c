@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dirsync.h"
 #include "buf.h"
 #include "dotlock.h"
 #include "imap_list.h"
@@ -598,15 +599,10 @@ fail:
 static int
 imap_list_fsync_dir(const char *dir)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int r;
+	int r = dir_fsync(dir);
 
-	if (fd < 0)
-		return -1;
-	r = fsync(fd);
 	if (r < 0 && (errno == EINVAL || errno == EROFS))
 		r = 0;
-	close(fd);
 	return r;
 }
 

@@ -99,6 +99,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dirsync.h"
 #include "maildir.h"
 #include "imap_mbox_int.h"
 
@@ -155,18 +156,10 @@ int
 imb_fsync_dir(const char *dir, const char *sub)
 {
 	char path[PATH_MAX];
-	int fd, r, saved;
 
 	if (imb_path(path, sizeof(path), dir, NULL, sub) < 0)
 		return -1;
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	r = fsync(fd);
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return r;
+	return dir_fsync(path);
 }
 
 int

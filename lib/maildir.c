@@ -21,6 +21,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "dirsync.h"
 #include "maildir.h"
 
 /* Deliveries made by this process: the Q<n> part of the unique name, so two
@@ -268,22 +269,6 @@ maildir_abort(struct maildir_delivery *d)
 	errno = saved;
 }
 
-/* fsync a directory so a rename in it is durable. 0 / -1. */
-static int
-fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int ret, saved;
-
-	if (fd < 0)
-		return -1;
-	ret = fsync(fd);
-	saved = errno;
-	(void)close(fd);
-	errno = saved;
-	return ret;
-}
-
 static bool
 flags_ok(const char *flags)
 {
@@ -363,7 +348,7 @@ maildir_commit(struct maildir_delivery *d, const char *flags, time_t mtime,
 	}
 	d->tmp_path[0] = '\0';
 	/* make the rename durable before anyone forgets the message */
-	if (fsync_dir(subdir) < 0) {
+	if (dir_fsync(subdir) < 0) {
 		int saved = errno;
 
 		/* not durable: take it back so a retry cannot duplicate it */

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dirsync.h"
 #include "dotlock.h"
 #include "uidlist.h"
 
@@ -791,19 +792,6 @@ uidlist_write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-static int
-uidlist_fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int r;
-
-	if (fd < 0)
-		return -1;
-	r = fsync(fd);
-	close(fd);
-	return r;
-}
-
 /* Appends the line "<uid> <name>\n" of entry i to out (a rewrite of
  * 100,000 entries: no printf per line). 0 / -1. */
 static int
@@ -868,7 +856,7 @@ uidlist_rewrite(struct uidlist *ul, const bool *keep, const char **error_r)
 		unlink(tmp);
 		goto out;
 	}
-	uidlist_fsync_dir(ul->dir);
+	dir_fsync(ul->dir);
 	ul->exists = true;
 	ul->file_ino = 0; /* re-read (and re-index) next time */
 	r = 0;
