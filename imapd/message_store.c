@@ -10,7 +10,10 @@
  *
  * On a read-only (EXAMINE'd) mailbox the store is ignored with OK, as
  * Dovecot answers. A message expunged by another session meanwhile is
- * skipped; the command then ends NO [EXPUNGEISSUED] (RFC 5530).
+ * skipped and the command still ends OK, with [EXPUNGEISSUED] (RFC 5530)
+ * as a hint to sync: RFC 2180 4.2.1 allows either answer, and Dovecot
+ * answers OK, so a client's flag change is not reported as an error (a
+ * NO here pops up an error dialog in Thunderbird and Roundcube).
  *
  * SECURITY: the set and flags are untrusted input, parsed by
  * sess_seqset() and message_flags_parse(); keyword names reach the
@@ -260,9 +263,9 @@ cmd_store(struct imapd_session *s, const struct imap_arg *args, size_t n,
 	if (ret < 0)
 		message_internal_error(s, "STORE", s->mb->dir, st.error);
 	else if (st.vanished)
-		sess_reply(s, IMAPD_NO,
-			   "[EXPUNGEISSUED] Some of the messages no longer "
-			   "exist.");
+		sess_reply(s, IMAPD_OK,
+			   "[EXPUNGEISSUED] Store completed; some of the "
+			   "messages no longer exist.");
 	else
 		sess_reply(s, IMAPD_OK, "Store completed.");
 	buf_free(&st.line);

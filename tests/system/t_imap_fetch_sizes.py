@@ -158,7 +158,7 @@ def test_sizes(inst, c, maildir):
 
 
 def test_expunged(inst, port, maildir):
-    for k in range(3):
+    for k in range(4):
         put(maildir, 10 + k, b"Subject: gone %d\n\nbody\n" % k, "")
     a = qt.Imap(port)
     a.login()
@@ -174,6 +174,16 @@ def test_expunged(inst, port, maildir):
         check(b"[EXPUNGEISSUED]" in t, "FETCH %s: %r" % (items, t))
         check(not any(x.startswith(b"* 1 FETCH") and b"INTERNALDATE" in x
                       for x in u), "FETCH %s sent data: %r" % (items, u))
+    # STORE skips the vanished messages, flags the one that remains and
+    # answers OK [EXPUNGEISSUED] (as Dovecot); COPY answers NO.
+    u, t = b.cmd("STORE 1:4 +FLAGS (\\Flagged)")
+    check(b"[EXPUNGEISSUED]" in t, "STORE: %r" % (t,))
+    check(not any(x.startswith(b"* 1 FETCH") for x in u),
+          "STORE answered for an expunged message: %r" % (u,))
+    check(any(x.startswith(b"* 4 FETCH") and b"\\Flagged" in x for x in u),
+          "STORE skipped the message that remains: %r" % (u,))
+    u, t = b.cmd("COPY 1 INBOX", ok="NO")
+    check(b"[EXPUNGEISSUED]" in t, "COPY: %r" % (t,))
     b.cmd("NOOP")
     a.close()
     b.close()
