@@ -66,14 +66,22 @@
  * messages we did not add, a uid list replaced (compacted, rebuilt) or
  * a change we could not track (priv->must_list).
  * The race: another process changing the same directory between our two
- * stats is hidden by the adoption (its mtime is taken for ours). That
- * window is one rename or unlink (a batch of unlinks for EXPUNGE, the
- * fsync and rename of APPEND, the copies of COPY). The safety net: while
+ * stats would be hidden by the adoption (its mtime is taken for ours).
+ * The watch closes it: an inotify instance on new/ and cur/ (made at the
+ * folder's first own change, kept while it is open) is emptied when a
+ * window opens, each of our changes counts the entry events it makes
+ * (imb_own_count), and the adoption happens only when the window queued
+ * exactly that many (imb_watch_check, after a directory read that waits
+ * for a rename in progress to queue its event). Anything else -- one
+ * event more, an overflow -- leaves the dirs as they were: the sync
+ * lists. Where inotify is not available (the per-user instance limit),
+ * the adoption is by stat alone, and a safety net covers the race: while
  * an adopted state has not been confirmed by a listing, a sync lists at
  * least every IMB_OWN_RELIST_NSEC, so such a change is reported late,
  * never lost. An adoption also ends the "unstable" re-listing of a
  * listing made within IMB_UNSTABLE_NSEC of a change (else each sync in a
- * burst of own changes would list again); the same net covers it.
+ * burst of own changes would list again); the same net covers that
+ * case, watched or not.
  * Batches (imap_mbox_batch_begin/end, one STORE command): the stats
  * before the batch's first change and after its last bound all of its
  * changes, so they are made once per batch, not per message; the window
@@ -94,6 +102,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
@@ -1074,6 +1083,7 @@ imb_new_msg(struct imap_mbox *mb, struct maildir_msg *lm, uint32_t uid,
 		return;
 	if (rename(from, to) < 0)
 		return; /* another session took it to cur/ first */
+	imb_own_count(mb, 2);
 	if ((mp->own = strdup(name)) != NULL) {
 		m->name = mp->own;
 		m->in_cur = true;
@@ -1503,6 +1513,150 @@ imb_find_open(const char *dir)
 	return found;
 }
 
+/* --- the watch on own-change windows --- */
+
+/* The directory events a watch counts, and those that make it useless
+ * (the queue overflowed, a directory went away). */
+#define IMB_WATCH_ENTRY_EVENTS \
+	(IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO)
+#define IMB_WATCH_BROKEN_EVENTS \
+	(IN_Q_OVERFLOW | IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF | \
+	 IN_UNMOUNT)
+
+static void
+imb_watch_close(struct imap_mbox_priv *p)
+{
+	if (!p->watch_made)
+		return;
+	close(p->wfd);
+	close(p->wdir[0]);
+	close(p->wdir[1]);
+	p->watch_made = false;
+}
+
+/* Opens the watch (once per open folder; a failure is remembered, and
+ * own changes are then adopted by stat alone, as without inotify). */
+static void
+imb_watch_open(struct imap_mbox *mb)
+{
+	struct imap_mbox_priv *p = mb->priv;
+	static const char *const sub[2] = {"new", "cur"};
+	char path[PATH_MAX];
+	int k;
+
+	if (p->watch_made || p->watch_failed)
+		return;
+	p->wfd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	p->wdir[0] = p->wdir[1] = -1;
+	if (p->wfd < 0)
+		goto fail;
+	for (k = 0; k < 2; k++) {
+		if (imb_path(path, sizeof(path), mb->dir, NULL, sub[k]) < 0 ||
+		    inotify_add_watch(p->wfd, path,
+				      IMB_WATCH_ENTRY_EVENTS | IN_DELETE_SELF |
+					      IN_MOVE_SELF | IN_ONLYDIR) < 0 ||
+		    (p->wdir[k] = open(path, O_RDONLY | O_DIRECTORY |
+						     O_CLOEXEC)) < 0)
+			goto fail;
+	}
+	p->watch_made = true;
+	return;
+fail:
+	if (p->wfd >= 0)
+		close(p->wfd);
+	for (k = 0; k < 2; k++) {
+		if (p->wdir[k] >= 0)
+			close(p->wdir[k]);
+	}
+	p->watch_failed = true;
+}
+
+/* Reads what the watch queued: the number of entry events into *n_r.
+ * 0 / -1 (broken: the caller must not trust the window). */
+static int
+imb_watch_read(struct imap_mbox_priv *p, unsigned long *n_r)
+{
+	char buf[16384]
+		__attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *ev;
+	ssize_t len;
+	char *q;
+	int broken = 0;
+
+	*n_r = 0;
+	for (;;) {
+		len = read(p->wfd, buf, sizeof(buf));
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len <= 0)
+			break;
+		for (q = buf; q < buf + len; q += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)(void *)q;
+			if (ev->mask & IMB_WATCH_BROKEN_EVENTS)
+				broken = -1;
+			else if (ev->mask & IMB_WATCH_ENTRY_EVENTS)
+				(*n_r)++;
+		}
+	}
+	if (len < 0 && errno != EAGAIN)
+		broken = -1;
+	return broken;
+}
+
+/* A window opens: what the watch holds from before is dropped (a change
+ * made before it shows in the directories' mtimes, which the window's
+ * first stat compares with the last sync's). */
+static void
+imb_watch_begin(struct imap_mbox *mb)
+{
+	struct imap_mbox_priv *p = mb->priv;
+	unsigned long n;
+
+	imb_watch_open(mb);
+	p->own_events = 0;
+	if (p->watch_made && imb_watch_read(p, &n) < 0) {
+		imb_watch_close(p); /* made again at the next window */
+		imb_watch_open(mb);
+	}
+}
+
+/* Whether the window held only our changes: 1 yes, 0 no (someone else
+ * changed new/ or cur/ too, or the watch broke), -1 no watch. Called
+ * after the window's last stat. The barrier first: reading a directory
+ * takes its lock shared, so a rename or unlink by another process that
+ * the stat may already show (the file system changes the mtime under
+ * the directory lock, and queues the event before dropping it) has
+ * queued its event by then. */
+static int
+imb_watch_check(struct imap_mbox *mb)
+{
+	struct imap_mbox_priv *p = mb->priv;
+	char buf[512];
+	unsigned long n;
+	int k;
+
+	if (!p->watch_made)
+		return -1;
+	for (k = 0; k < 2; k++) {
+		if (lseek(p->wdir[k], 0, SEEK_SET) < 0 ||
+		    getdents64(p->wdir[k], buf, sizeof(buf)) < 0) {
+			imb_watch_close(p);
+			return 0;
+		}
+	}
+	if (imb_watch_read(p, &n) < 0) {
+		imb_watch_close(p);
+		return 0;
+	}
+	return n == p->own_events;
+}
+
+void
+imb_own_count(struct imap_mbox *mb, unsigned n)
+{
+	mb->priv->own_events += n;
+}
+
 void
 imb_own_begin(struct imap_mbox *mb, struct imb_own *o)
 {
@@ -1521,8 +1675,10 @@ imb_own_begin_renames(struct imap_mbox *mb, struct imb_own *o)
 		*o = p->batch_o;
 		return;
 	}
-	o->ok = p->listed && !p->must_list &&
-		imb_stat_dirs(mb->dir, &o->before, &err) == 0;
+	o->ok = p->listed && !p->must_list;
+	if (o->ok)
+		imb_watch_begin(mb);
+	o->ok = o->ok && imb_stat_dirs(mb->dir, &o->before, &err) == 0;
 	if (p->batch_depth > 0) {
 		p->batch_o = *o;
 		p->batch_begun = true;
@@ -1537,6 +1693,7 @@ imb_own_adopt(struct imap_mbox *mb, const struct imb_own *o, bool new_dir,
 	struct imap_mbox_priv *p = mb->priv;
 	struct imb_dirs after;
 	const char *err;
+	int watched;
 
 	if (!o->ok || (!new_dir && !cur_dir) ||
 	    imb_stat_dirs(mb->dir, &after, &err) < 0)
@@ -1546,13 +1703,19 @@ imb_own_adopt(struct imap_mbox *mb, const struct imb_own *o, bool new_dir,
 	    (new_dir && !imb_ts_eq(&o->before.new_mtime, &p->dirs.new_mtime)) ||
 	    (cur_dir && !imb_ts_eq(&o->before.cur_mtime, &p->dirs.cur_mtime)))
 		return; /* changed by someone else before us: list */
+	watched = imb_watch_check(mb);
+	if (watched == 0)
+		return; /* changed by someone else meanwhile: list */
 	if (new_dir)
 		p->dirs.new_mtime = after.new_mtime;
 	if (cur_dir)
 		p->dirs.cur_mtime = after.cur_mtime;
-	p->unstable = p->cur_unstable = false;
-	if (p->own_since == 0)
+	/* the net: for an adoption not checked by the watch, and for one
+	 * that ends the re-listing of an unstable listing */
+	if (p->own_since == 0 &&
+	    (watched < 0 || p->unstable || p->cur_unstable))
 		p->own_since = imb_mono_ns();
+	p->unstable = p->cur_unstable = false;
 }
 
 void
@@ -1807,6 +1970,7 @@ imb_free(struct imap_mbox *mb)
 		free(mb->priv->gone);
 		free(mb->priv->report);
 		maildir_list_free(&mb->priv->list);
+		imb_watch_close(mb->priv);
 		uidlist_free(&mb->priv->ul);
 		imc_free(&mb->priv->cache);
 		free(mb->priv);

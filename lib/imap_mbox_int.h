@@ -133,6 +133,14 @@ struct imap_mbox_priv {
 	struct imb_own batch_o;
 	bool batch_new, batch_cur; /* the directories the batch changed */
 	bool batch_lost;    /* a change not reported by imb_own_end */
+	/* --- the watch on own-change windows (imap_mbox.c, "own changes")
+	 * --- made at the first own change; wfd inotify on new/ and cur/,
+	 * wdir[] those directories (for the barrier), -1 when closed */
+	bool watch_made;    /* wfd and wdir[] are open */
+	bool watch_failed;  /* inotify unavailable here: adopt by stat */
+	int wfd, wdir[2];
+	unsigned long own_events; /* entries our changes in this window
+				   * made or removed in new/ and cur/ */
 };
 
 /* Keyword lists (imap_mbox_keywords.c). */
@@ -214,6 +222,10 @@ int imb_own_added(struct imap_mbox *mb, const char *name);
  * would be, but is not to be adopted (someone else renamed the file):
  * inside a batch, the batch then adopts nothing. */
 void imb_own_lost(struct imap_mbox *mb);
+/* Our change inside a window made n directory events in new/ and cur/:
+ * a rename within them 2, a file renamed in from tmp/ 1, an unlink 1.
+ * Counted only for calls that succeeded. */
+void imb_own_count(struct imap_mbox *mb, unsigned n);
 
 /* The folder's \Recent mark (the highest UID claimed as \Recent) for
  * this uidvalidity into *mark_r (0 when damaged or of another

@@ -505,6 +505,8 @@ imap_mbox_store_delta(struct imap_mbox *mb, size_t i,
 			}
 		} else if (rename(from, to) == 0) {
 			maildir_list_free(&l);
+			if (strcmp(from, to) != 0)
+				imb_own_count(mb, 2);
 			if (strcmp(m->name, name) != 0 || !m->in_cur) {
 				if ((own = strdup(name)) == NULL) {
 					/* renamed: found again when needed */
@@ -739,6 +741,7 @@ imap_mbox_expunge(struct imap_mbox *mb, const struct imap_seqset *uids,
 			continue;
 		if (imb_msg_path(mb, i, path, sizeof(path)) == 0 &&
 		    unlink(path) == 0) {
+			imb_own_count(mb, 1);
 			gone[i] = true;
 		} else if (errno == ENOENT) {
 			/* renamed by someone else, or gone already */
@@ -748,8 +751,12 @@ imap_mbox_expunge(struct imap_mbox *mb, const struct imap_seqset *uids,
 				failed |= !gone[i];
 				continue;
 			}
-			if (imb_msg_path(mb, i, path, sizeof(path)) == 0 &&
-			    (unlink(path) == 0 || errno == ENOENT))
+			if (imb_msg_path(mb, i, path, sizeof(path)) < 0)
+				failed = true;
+			else if (unlink(path) == 0) {
+				imb_own_count(mb, 1);
+				gone[i] = true;
+			} else if (errno == ENOENT)
 				gone[i] = true;
 			else
 				failed = true;

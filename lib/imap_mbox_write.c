@@ -207,6 +207,8 @@ imap_mbox_append(const char *dir, const void *data, size_t len,
 	if (mb != NULL)
 		imb_own_begin(mb, &o);
 	r = maildir_commit(&d, letters, date > 0 ? date : 0, error_r);
+	if (mb != NULL && r == 0)
+		imb_own_count(mb, 1); /* renamed in from tmp/ */
 	name = strrchr(d.final_path, '/');
 	name = name != NULL ? name + 1 : d.final_path;
 	if (mb != NULL)
@@ -435,6 +437,8 @@ imap_mbox_copy(struct imap_mbox *mb, const size_t *idx, size_t n,
 		}
 		if (c == 1)
 			continue; /* vanished: UID 0 */
+		if (dmb != NULL)
+			imb_own_count(dmb, 1); /* renamed in from tmp/ */
 		if ((names[nn] = strdup(name)) == NULL) {
 			errno = ENOMEM;
 			*error_r = "out of memory";

@@ -2539,6 +2539,29 @@ test_own_batch(void **state)
 	imap_mbox_changes_free(&ch);
 	assert_int_equal(a->n, 8);
 
+	/* b renames a message a does not touch, between two of the
+	 * batch's changes: the stats before and after the batch cannot
+	 * tell (the mtime after is taken for a's), the watch on the window
+	 * can (events a did not make): the batch adopts nothing and a's
+	 * sync lists and reports b's change at once, not after the net */
+	imap_mbox_batch_begin(a);
+	assert_int_equal(imap_mbox_store_delta(a, 2, IMAP_MBOX_STORE_ADD,
+					       IMAP_MBOX_DELETED, 0, &err),
+			 0);
+	assert_int_equal(imap_mbox_store(b, 5, IMAP_MBOX_FLAGGED, 0, &err),
+			 0);
+	assert_int_equal(imap_mbox_store_delta(a, 3, IMAP_MBOX_STORE_ADD,
+					       IMAP_MBOX_DELETED, 0, &err),
+			 0);
+	imap_mbox_batch_end(a);
+	xsync(a, &ch);
+	assert_int_equal(ch.n_flags_changed, 1);
+	assert_int_equal(ch.flags_changed[0], 5);
+	assert_int_equal(ch.n_new + ch.n_expunged, 0);
+	imap_mbox_changes_free(&ch);
+	assert_int_equal(a->msgs[5].flags & IMAP_MBOX_FLAGGED,
+			 IMAP_MBOX_FLAGGED);
+
 	imap_mbox_close(&b);
 	imap_mbox_close(&a);
 }
