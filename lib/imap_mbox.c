@@ -103,6 +103,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
@@ -202,6 +203,51 @@ imb_write_all(int fd, const void *p, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+/* Maps the regular file path (at most max bytes, not empty) read-only,
+ * its pages populated at once. 0 / -1 (missing, empty, too big, not a
+ * regular file). The index snapshot is read this way: no copy of its
+ * megabytes, and its names are used where they lie. A mapped file that
+ * another process truncates would fault; quail replaces the snapshot by
+ * rename only, and the folder is writable by its owner alone. */
+static int
+imb_map_file(const char *path, size_t max, char **data_r, size_t *len_r)
+{
+	struct stat st;
+	void *map;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	*data_r = NULL;
+	*len_r = 0;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (uint64_t)st.st_size > max) {
+		close(fd);
+		return -1;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ,
+		   MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return -1;
+	*data_r = map;
+	*len_r = (size_t)st.st_size;
+	return 0;
+}
+
+/* Frees the names of the last listing (mapped from the index snapshot, or
+ * allocated by maildir_list). */
+static void
+imb_list_release(struct imap_mbox_priv *p)
+{
+	if (p->names_mapped > 0) {
+		munmap(p->list.names, p->names_mapped);
+		p->list.names = NULL;
+		p->names_mapped = 0;
+	}
+	maildir_list_free(&p->list);
 }
 
 int
@@ -1206,7 +1252,7 @@ imb_apply(struct imap_mbox *mb, struct maildir_list *l, uint32_t *uids,
 	imb_recent_new(mb, k - n_nw);
 	if (ch != NULL)
 		ch->n_new = n_nw;
-	maildir_list_free(&p->list);
+	imb_list_release(p);
 	p->list = *l;
 	memset(l, 0, sizeof(*l));
 	free(where);
@@ -1447,8 +1493,8 @@ imb_index_load(struct imap_mbox *mb)
 
 	if (imb_path(path, sizeof(path), mb->dir, NULL, IMAP_MBOX_INDEX_FILE) <
 		    0 ||
-	    imb_read_file(path, IMAP_MBOX_INDEX_FILE_MAX_BYTES, &data, &len,
-			  NULL) != 1 ||
+	    imb_map_file(path, IMAP_MBOX_INDEX_FILE_MAX_BYTES, &data, &len) <
+		    0 ||
 	    imap_mbox_index_parse(data, len, &h, NULL) < 0)
 		goto no;
 	p->snap = h; /* the dirs and uid list stat as recorded? */
@@ -1484,7 +1530,8 @@ imb_index_load(struct imap_mbox *mb)
 	mb->uidvalidity = h.uidvalidity;
 	mb->uidnext = h.uidnext;
 	p->max_uid = h.n > 0 ? msgs[h.n - 1].uid : 0;
-	p->list.names = data; /* the names */
+	p->list.names = data; /* the names, mapped */
+	p->names_mapped = len;
 	p->dirs = d;
 	p->listed = true;
 	p->unstable = p->cur_unstable = false;
@@ -1495,7 +1542,8 @@ imb_index_load(struct imap_mbox *mb)
 no:
 	free(msgs);
 	free(mp);
-	free(data);
+	if (data != NULL)
+		munmap(data, len);
 	p->snap_valid = false;
 	return 0;
 }
@@ -1969,7 +2017,7 @@ imb_free(struct imap_mbox *mb)
 		free(mb->priv->own_new);
 		free(mb->priv->gone);
 		free(mb->priv->report);
-		maildir_list_free(&mb->priv->list);
+		imb_list_release(mb->priv);
 		imb_watch_close(mb->priv);
 		uidlist_free(&mb->priv->ul);
 		imc_free(&mb->priv->cache);

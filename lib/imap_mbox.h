@@ -333,7 +333,7 @@ int imap_mbox_cache_parse(const char *data, size_t len,
  * everything after it.
  */
 #define IMAP_MBOX_INDEX_FILE "quail-index"
-#define IMAP_MBOX_INDEX_VERSION 1
+#define IMAP_MBOX_INDEX_VERSION 2
 #define IMAP_MBOX_INDEX_HEAD_BYTES 160
 /* A larger index file is not read (about 10 million messages). */
 #define IMAP_MBOX_INDEX_FILE_MAX_BYTES (1024UL * 1024 * 1024)

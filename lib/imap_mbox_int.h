@@ -82,6 +82,8 @@ struct imb_own {
 struct imap_mbox_priv {
 	struct uidlist ul;
 	struct maildir_list list; /* the names of the last listing */
+	size_t names_mapped; /* list.names is the index snapshot mapped,
+			      * this long (imb_list_release) */
 	struct imap_mbox_mp *mp;
 	size_t cap; /* of msgs and mp */
 	/* the directories at the last listing */
