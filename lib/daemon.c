@@ -114,6 +114,7 @@ daemon_main(int argc, char **argv, const struct daemon_proto *p)
 	env.conf = &conf;
 	env.trace = env.trace || conf.trace;
 	peer_ip(STDIN_FILENO, env.remote_ip, sizeof(env.remote_ip));
+	peer_nodelay(STDIN_FILENO);
 	/* The key is readable by root only: read it before the split. The
 	 * files are checked now (a missing or bad certificate is an error
 	 * at start); OpenSSL is set up only when TLS starts (lib/tls.h). */

@@ -1699,6 +1699,18 @@ imb_watch_check(struct imap_mbox *mb)
 	return n == p->own_events;
 }
 
+int
+imb_rename_in(struct imap_mbox *mb, bool from_cur, const char *name,
+	      const char *from_path, const char *to_name, const char *to_path)
+{
+	struct imap_mbox_priv *p = mb->priv;
+
+	if (p->watch_made)
+		return renameat(p->wdir[from_cur ? 1 : 0], name, p->wdir[1],
+				to_name);
+	return rename(from_path, to_path);
+}
+
 void
 imb_own_count(struct imap_mbox *mb, unsigned n)
 {

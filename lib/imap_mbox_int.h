@@ -224,6 +224,13 @@ int imb_own_added(struct imap_mbox *mb, const char *name);
  * would be, but is not to be adopted (someone else renamed the file):
  * inside a batch, the batch then adopts nothing. */
 void imb_own_lost(struct imap_mbox *mb);
+/* Renames the message file name (in cur/ when from_cur, else new/; its
+ * path from_path) to to_name in cur/ (to_path): by the directories the
+ * watch holds open when it has them (no path walk per message), else
+ * by the paths. 0 / -1 (errno of rename(2)). */
+int imb_rename_in(struct imap_mbox *mb, bool from_cur, const char *name,
+		  const char *from_path, const char *to_name,
+		  const char *to_path);
 /* Our change inside a window made n directory events in new/ and cur/:
  * a rename within them 2, a file renamed in from tmp/ 1, an unlink 1.
  * Counted only for calls that succeeded. */

@@ -503,7 +503,8 @@ imap_mbox_store_delta(struct imap_mbox *mb, size_t i,
 				maildir_list_free(&l);
 				return 0;
 			}
-		} else if (rename(from, to) == 0) {
+		} else if (imb_rename_in(mb, was_cur, m->name, from, name, to) ==
+			   0) {
 			maildir_list_free(&l);
 			if (strcmp(from, to) != 0)
 				imb_own_count(mb, 2);

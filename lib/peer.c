@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,4 +82,13 @@ peer_stderr_to_null(void)
 		dup2(fd, STDERR_FILENO);
 		close(fd);
 	}
+}
+
+void
+peer_nodelay(int fd)
+{
+	int on = 1;
+
+	/* ENOTSOCK (a pipe in tests), EOPNOTSUPP (a Unix socket): fine */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 }

@@ -19,6 +19,13 @@
  * IPv4 or IPv6 socket always wins), else $TCPREMOTEIP if it parses as an
  * IP address (tcpserver, tests), else "unknown". */
 void peer_ip(int fd, char *out, size_t outlen);
+/* Turns off Nagle's algorithm on fd if it is a TCP socket (else does
+ * nothing). A daemon writes a long answer in chunks; with Nagle, a chunk
+ * smaller than a segment waits for the ACK of the one before, which a
+ * client that delays its ACKs sends only after up to 40 ms -- for every
+ * such pause (measured: STORE of 1000 messages, 1000 FETCH lines, 55 ms
+ * instead of 18). Dovecot's output streams turn Nagle off as well. */
+void peer_nodelay(int fd);
 /* True if fd 2 is the socket or pipe fd 0 is (xinetd, tcpserver 2>&1). */
 bool peer_stderr_is_client(void);
 /* Points fd 2 at /dev/null (after peer_stderr_is_client()). */

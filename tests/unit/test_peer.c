@@ -3,7 +3,8 @@
  * IPv6) wins over $TCPREMOTEIP; a non-IP socket or a pipe falls back to a
  * valid $TCPREMOTEIP and refuses junk, over-long values and values that
  * do not fit the caller's buffer; "unknown" otherwise. Whether stderr is
- * the client's socket.
+ * the client's socket. peer_nodelay() turns Nagle off on a TCP socket
+ * and leaves a pipe alone.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -196,6 +198,31 @@ test_stderr_is_client(void **state)
 	close(sv[1]);
 }
 
+static void
+test_nodelay(void **state)
+{
+	int s, c, p[2], v = -1;
+	socklen_t vl = sizeof(v);
+
+	(void)state;
+	if (tcp_pair(AF_INET, &s, &c) < 0)
+		skip();
+	assert_int_equal(getsockopt(s, IPPROTO_TCP, TCP_NODELAY, &v, &vl), 0);
+	assert_int_equal(v, 0); /* the kernel's default: Nagle on */
+	peer_nodelay(s);
+	vl = sizeof(v);
+	assert_int_equal(getsockopt(s, IPPROTO_TCP, TCP_NODELAY, &v, &vl), 0);
+	assert_int_not_equal(v, 0);
+	close(s);
+	close(c);
+	/* a pipe (the daemons under tests): nothing happens, nothing breaks */
+	assert_int_equal(pipe(p), 0);
+	peer_nodelay(p[0]);
+	assert_int_equal(write(p[1], "x", 1), 1);
+	close(p[0]);
+	close(p[1]);
+}
+
 int
 main(void)
 {
@@ -205,6 +232,7 @@ main(void)
 		cmocka_unit_test(test_env_fallback),
 		cmocka_unit_test(test_env_too_long_for_buffer),
 		cmocka_unit_test(test_stderr_is_client),
+		cmocka_unit_test(test_nodelay),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
