@@ -1106,6 +1106,7 @@ imb_new_msg(struct imap_mbox *mb, struct maildir_msg *lm, uint32_t uid,
 {
 	char from[PATH_MAX], to[PATH_MAX], name[MAILDIR_NAME_MAX_BYTES + 1];
 	const char *info;
+	uint32_t crec;
 	int n;
 
 	memset(m, 0, sizeof(*m));
@@ -1114,7 +1115,8 @@ imb_new_msg(struct imap_mbox *mb, struct maildir_msg *lm, uint32_t uid,
 	m->name = lm->name;
 	m->in_cur = lm->in_cur;
 	imb_name_flags(mb, lm->name, &m->flags, &m->keywords);
-	m->vsize = imb_vsize(mb, lm, &mp->crec);
+	m->vsize = imb_vsize(mb, lm, &crec);
+	imb_mp_set_crec(mp, crec);
 	if (lm->in_cur)
 		return;
 	m->flags |= IMAP_MBOX_RECENT; /* tentative: imb_recent_new decides */
@@ -1507,7 +1509,9 @@ imb_index_load(struct imap_mbox *mb)
 	    h.written_ns - imb_ts_ns(&d.cur_mtime) < imb_window(&d))
 		goto no;
 	msgs = malloc((h.n + 1) * sizeof(*msgs));
-	mp = malloc((h.n + 1) * sizeof(*mp));
+	/* zeroed: no own names, cache records unresolved; its pages are
+	 * not touched before they are used */
+	mp = calloc(h.n + 1, sizeof(*mp));
 	if (msgs == NULL || mp == NULL ||
 	    imap_mbox_index_parse(data, len, &h, msgs) < 0)
 		goto no;
@@ -1520,8 +1524,6 @@ imb_index_load(struct imap_mbox *mb)
 			msgs[i].flags |= IMAP_MBOX_RECENT; /* tentative */
 		}
 		msgs[i].keywords &= kmask;
-		mp[i].own = NULL;
-		mp[i].crec = IMC_UNRESOLVED;
 	}
 	mb->msgs = msgs;
 	p->mp = mp;

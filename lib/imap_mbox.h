@@ -73,13 +73,13 @@
  * cached). */
 #define IMAP_MBOX_CACHE_VALUE_MAX_BYTES 65536
 
-struct imap_mbox_msg {
+struct imap_mbox_msg { /* 32 bytes: 100,000 of them are 3.2 MB */
 	uint32_t uid;
 	uint32_t flags;	   /* IMAP_MBOX_* */
 	uint32_t keywords; /* bit k: mb->keywords[k] */
+	bool in_cur;
 	uint64_t vsize;	   /* RFC822.SIZE: CRLF size (W=, else computed) */
 	const char *name;  /* current file name in new/ or cur/ */
-	bool in_cur;
 };
 
 struct imap_mbox_priv;

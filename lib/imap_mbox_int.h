@@ -62,8 +62,23 @@ struct imap_mbox_cache {
 /* Per message, parallel to msgs[]. */
 struct imap_mbox_mp {
 	char *own;     /* malloc'd name (we renamed it), else NULL */
-	uint32_t crec; /* cache base index, IMC_NONE, IMC_UNRESOLVED */
+	/* cache base index + 1 (IMC_NONE + 1: none); 0: IMC_UNRESOLVED,
+	 * so that a zeroed array (calloc: pages not even touched until
+	 * used) is all unresolved. Through imb_mp_crec/imb_mp_set_crec. */
+	uint32_t crec;
 };
+
+static inline uint32_t
+imb_mp_crec(const struct imap_mbox_mp *mp)
+{
+	return mp->crec == 0 ? IMC_UNRESOLVED : mp->crec - 1;
+}
+
+static inline void
+imb_mp_set_crec(struct imap_mbox_mp *mp, uint32_t b)
+{
+	mp->crec = b == IMC_UNRESOLVED ? 0 : b + 1;
+}
 
 /* What a sync compares: new/ and cur/ as stat'ed before a listing. */
 struct imb_dirs {

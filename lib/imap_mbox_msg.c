@@ -292,13 +292,14 @@ imb_crec(struct imap_mbox *mb, size_t i)
 	struct imap_mbox_priv *p = mb->priv;
 	const char *name = mb->msgs[i].name;
 
-	if (p->mp[i].crec == IMC_UNRESOLVED) {
+	if (imb_mp_crec(&p->mp[i]) == IMC_UNRESOLVED) {
 		if (imc_load(&p->cache, mb->dir) < 0)
 			return IMC_NONE; /* try again later */
-		p->mp[i].crec = imc_find(&p->cache, name,
-					 uidlist_base_len(name));
+		imb_mp_set_crec(&p->mp[i],
+				imc_find(&p->cache, name,
+					 uidlist_base_len(name)));
 	}
-	return p->mp[i].crec;
+	return imb_mp_crec(&p->mp[i]);
 }
 
 int
@@ -332,7 +333,7 @@ imap_mbox_cache_put(struct imap_mbox *mb, size_t i, char field,
 		    &b) < 0)
 		return -1;
 	if (b != IMC_NONE)
-		p->mp[i].crec = b;
+		imb_mp_set_crec(&p->mp[i], b);
 	return 0;
 }
 

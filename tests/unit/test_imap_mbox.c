@@ -2051,11 +2051,17 @@ test_index_parse(void **state)
 	h.ul_size = 1234;
 	h.written_ns = 1;
 	memset(m, 0, sizeof(m));
-	m[0] = (struct imap_mbox_msg){ 1, IMAP_MBOX_SEEN, 3, 100,
-				       "1.M1.h,S=1:2,S", true };
-	m[1] = (struct imap_mbox_msg){ 4, 0, 0, 0, "2.M2.h", true };
-	m[2] = (struct imap_mbox_msg){ 9, IMAP_MBOX_RECENT | IMAP_MBOX_DRAFT,
-				       0, 7, "3.M3.h:2,D", false };
+	m[0] = (struct imap_mbox_msg){ .uid = 1, .flags = IMAP_MBOX_SEEN,
+				       .keywords = 3, .vsize = 100,
+				       .name = "1.M1.h,S=1:2,S",
+				       .in_cur = true };
+	m[1] = (struct imap_mbox_msg){ .uid = 4, .name = "2.M2.h",
+				       .in_cur = true };
+	m[2] = (struct imap_mbox_msg){ .uid = 9,
+				       .flags = IMAP_MBOX_RECENT |
+						IMAP_MBOX_DRAFT,
+				       .vsize = 7, .name = "3.M3.h:2,D",
+				       .in_cur = false };
 	buf_init(&b, 0);
 	assert_int_equal(imap_mbox_index_build(&h, m, &b), 0);
 	data = b.data;
