@@ -14,7 +14,9 @@
  * folder name ("..CREATE.<unique>", since folder names cannot start with
  * ".") and renamed into place without replacing anything, so a folder
  * appears complete or not at all. DELETE first renames the folder away to
- * "..DELETED.<unique>", then removes its files.
+ * "..DELETED.<unique>", then removes its files. What an interrupted
+ * CREATE or DELETE leaves is removed at a later session's first LIST
+ * (folders_sweep).
  *
  * SECURITY: names come from the client and go through
  * sess_mailbox_path() (mutf7_maildir_name_check) before they touch the
@@ -44,6 +46,11 @@
 #include "maildir.h"
 #include "mutf7.h"
 
+/* A "..CREATE.*" directory older than this was left by a CREATE that
+ * was interrupted (a CREATE takes milliseconds); see folders_sweep(). */
+#define FOLDERS_LEFTOVER_SECS 3600
+/* Leftovers removed by one sweep (the next session takes the rest). */
+#define FOLDERS_LEFTOVERS_MAX 16
 /* Levels below a deleted folder we descend into (cur/new/tmp are 1). */
 #define FOLDERS_RMTREE_DEPTH_MAX 4
 /* Passes over a directory being emptied (another session may add). */
@@ -880,11 +887,67 @@ bad:
 	sess_reply(s, IMAPD_BAD, "%s", error);
 }
 
+/* Removes what an interrupted CREATE or DELETE left in the root (the
+ * process was killed between its steps): every "..DELETED.*" directory
+ * (a folder already renamed away for deletion; another session deleting
+ * it at the same time only races us to the same end) and "..CREATE.*"
+ * directories not modified for FOLDERS_LEFTOVER_SECS (younger ones may
+ * be a CREATE in progress). Neither is ever listed. Once per session, at
+ * its first LIST, as Dovecot removes its leftover trash directories
+ * while listing; failures are logged and left for the next session. */
+static void
+folders_sweep(struct imapd_session *s)
+{
+	static bool swept;
+	char found[FOLDERS_LEFTOVERS_MAX][NAME_MAX + 1];
+	struct dirent *de;
+	struct stat st;
+	time_t now = time(NULL);
+	size_t n = 0, i;
+	DIR *d;
+	int dfd;
+
+	if (swept)
+		return;
+	swept = true;
+	dfd = open(s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return;
+	d = fdopendir(dfd);
+	if (d == NULL) {
+		close(dfd);
+		return;
+	}
+	while (n < FOLDERS_LEFTOVERS_MAX && (de = readdir(d)) != NULL) {
+		bool deleted = strncmp(de->d_name, "..DELETED.", 10) == 0;
+
+		if (!deleted && strncmp(de->d_name, "..CREATE.", 9) != 0)
+			continue;
+		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(st.st_mode) ||
+		    (!deleted && st.st_mtime > now - FOLDERS_LEFTOVER_SECS))
+			continue;
+		memcpy(found[n++], de->d_name, strlen(de->d_name) + 1);
+	}
+	for (i = 0; i < n; i++) {
+		if (folders_rmtree_at(dfd, found[i], 1) < 0)
+			log_msg(LOG_ERR, "cannot remove the leftover %s/%s: %s",
+				s->root, found[i], strerror(errno));
+		else
+			log_msg(LOG_NOTICE,
+				"removed %s/%s, left by an interrupted %s",
+				s->root, found[i],
+				found[i][2] == 'D' ? "DELETE" : "CREATE");
+	}
+	closedir(d);
+}
+
 void
 cmd_list(struct imapd_session *s, const struct imap_arg *args, size_t n,
 	 bool uid)
 {
 	(void)uid;
+	folders_sweep(s);
 	folders_list_run(s, false, args, n);
 }
 

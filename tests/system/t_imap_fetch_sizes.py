@@ -14,7 +14,8 @@ second session, a client that hangs up):
     memory), and the server logs the damaged name;
   - INTERNALDATE, BODY[], ENVELOPE of a message another session expunged:
     the message is skipped and FETCH ends NO [EXPUNGEISSUED], nothing is
-    logged as "FETCH failed";
+    logged as "FETCH failed"; STORE skips it too but ends OK
+    [EXPUNGEISSUED] (as Dovecot), COPY ends NO;
   - a client that hangs up during a big FETCH: no "out of memory" and no
     LOG_ERR line, but the lost connection at info level.
 Exit 0 pass, 1 fail, 77 skip.
