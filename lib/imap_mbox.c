@@ -74,7 +74,13 @@
  * exactly that many (imb_watch_check, after a directory read that waits
  * for a rename in progress to queue its event). Anything else -- one
  * event more, an overflow -- leaves the dirs as they were: the sync
- * lists. Where inotify is not available (the per-user instance limit),
+ * lists. The watch also closes the same race after a window: an adopted
+ * mtime hides a change made later in the same clock tick, so every sync
+ * (and the index snapshot's writer) first reads what the watch queued
+ * since (imb_watch_poll, priv->wpend): an entry of cur/ changed, or the
+ * watch broke, lists the folder; one of new/ lists new/. Where inotify
+ * is not available (the per-user instance limit, a network file system
+ * where it sees only this host's changes, imap_mbox_set_watch(false)),
  * the adoption is by stat alone, and a safety net covers the race: while
  * an adopted state has not been confirmed by a listing, a sync lists at
  * least every IMB_OWN_RELIST_NSEC, so such a change is reported late,
@@ -105,6 +111,7 @@
 #include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -145,6 +152,8 @@ static struct imap_mbox *imb_parked;
 /* The folders open in this process (priv->next_open), for APPEND and
  * COPY into one of them (its own changes). */
 static struct imap_mbox *imb_open_list;
+
+static void imb_watch_poll(struct imap_mbox *mb);
 
 /* --- shared helpers --- */
 
@@ -1381,8 +1390,12 @@ imb_index_save(struct imap_mbox *mb)
 	size_t i;
 	int fd, ok;
 
+	/* a change the watch saw since the last sync: msgs[] is not the
+	 * folder's state (this one is for the next sync, not the file) */
+	imb_watch_poll(mb);
 	if (mb->readonly || !p->listed || p->unstable || p->cur_unstable ||
 	    p->must_list || p->own_since != 0 || p->n_own_new != 0 ||
+	    p->wpend != 0 ||
 	    p->ul_unread || !p->ul.exists || p->ul.generation != p->ul_gen ||
 	    p->ul_seen != p->ul.n || p->ul.uidvalidity != mb->uidvalidity ||
 	    mb->n > UINT32_MAX || p->ul.n > UINT32_MAX)
@@ -1606,6 +1619,41 @@ imb_watch_close(struct imap_mbox_priv *p)
 	p->watch_made = false;
 }
 
+static bool imb_watch_on = true;
+
+void
+imap_mbox_set_watch(bool on)
+{
+	imb_watch_on = on;
+}
+
+/* Whether inotify sees every change to the directory open as fd: only
+ * on local file systems (on NFS, CIFS or FUSE it sees this host's own
+ * changes alone, and a watch would hide another host's). */
+static bool
+imb_watch_local(int fd)
+{
+	static const unsigned long local[] = {
+		0xEF53UL,     /* ext2/3/4 */
+		0x58465342UL, /* xfs */
+		0x9123683EUL, /* btrfs */
+		0x01021994UL, /* tmpfs */
+		0xF2F52010UL, /* f2fs */
+		0x2FC12FC1UL, /* zfs */
+		0x794C7630UL, /* overlayfs */
+	};
+	struct statfs sf;
+	size_t i;
+
+	if (fstatfs(fd, &sf) < 0)
+		return false;
+	for (i = 0; i < sizeof(local) / sizeof(local[0]); i++) {
+		if ((unsigned long)sf.f_type == local[i])
+			return true;
+	}
+	return false;
+}
+
 /* Opens the watch (once per open folder; a failure is remembered, and
  * own changes are then adopted by stat alone, as without inotify). */
 static void
@@ -1616,7 +1664,7 @@ imb_watch_open(struct imap_mbox *mb)
 	char path[PATH_MAX];
 	int k;
 
-	if (p->watch_made || p->watch_failed)
+	if (p->watch_made || p->watch_failed || !imb_watch_on)
 		return;
 	p->wfd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	p->wdir[0] = p->wdir[1] = -1;
@@ -1624,13 +1672,16 @@ imb_watch_open(struct imap_mbox *mb)
 		goto fail;
 	for (k = 0; k < 2; k++) {
 		if (imb_path(path, sizeof(path), mb->dir, NULL, sub[k]) < 0 ||
-		    inotify_add_watch(p->wfd, path,
-				      IMB_WATCH_ENTRY_EVENTS | IN_DELETE_SELF |
-					      IN_MOVE_SELF | IN_ONLYDIR) < 0 ||
+		    (p->wd[k] = inotify_add_watch(
+			     p->wfd, path,
+			     IMB_WATCH_ENTRY_EVENTS | IN_DELETE_SELF |
+				     IN_MOVE_SELF | IN_ONLYDIR)) < 0 ||
 		    (p->wdir[k] = open(path, O_RDONLY | O_DIRECTORY |
 						     O_CLOEXEC)) < 0)
 			goto fail;
 	}
+	if (!imb_watch_local(p->wdir[1]))
+		goto fail;
 	p->watch_made = true;
 	return;
 fail:
@@ -1643,12 +1694,13 @@ fail:
 	p->watch_failed = true;
 }
 
-/* Reads what the watch queued: the number of entry events into *n_r.
- * 0 / -1 (broken: the caller must not trust the window). */
+/* Reads what the watch queued: the number of entry events into *n_r,
+ * the directories they were in into *bits_r (IMB_WP_NEW, IMB_WP_CUR).
+ * 0 / -1 (broken: the caller must not trust what it saw). */
 static int
-imb_watch_read(struct imap_mbox_priv *p, unsigned long *n_r)
+imb_watch_read(struct imap_mbox_priv *p, unsigned long *n_r, unsigned *bits_r)
 {
-	char buf[16384]
+	char buf[4096]
 		__attribute__((aligned(__alignof__(struct inotify_event))));
 	const struct inotify_event *ev;
 	ssize_t len;
@@ -1656,6 +1708,7 @@ imb_watch_read(struct imap_mbox_priv *p, unsigned long *n_r)
 	int broken = 0;
 
 	*n_r = 0;
+	*bits_r = 0;
 	for (;;) {
 		len = read(p->wfd, buf, sizeof(buf));
 		if (len < 0 && errno == EINTR)
@@ -1664,10 +1717,13 @@ imb_watch_read(struct imap_mbox_priv *p, unsigned long *n_r)
 			break;
 		for (q = buf; q < buf + len; q += sizeof(*ev) + ev->len) {
 			ev = (const struct inotify_event *)(void *)q;
-			if (ev->mask & IMB_WATCH_BROKEN_EVENTS)
+			if (ev->mask & IMB_WATCH_BROKEN_EVENTS) {
 				broken = -1;
-			else if (ev->mask & IMB_WATCH_ENTRY_EVENTS)
+			} else if (ev->mask & IMB_WATCH_ENTRY_EVENTS) {
 				(*n_r)++;
+				*bits_r |= ev->wd == p->wd[1] ? IMB_WP_CUR
+							      : IMB_WP_NEW;
+			}
 		}
 	}
 	if (len < 0 && errno != EAGAIN)
@@ -1675,52 +1731,77 @@ imb_watch_read(struct imap_mbox_priv *p, unsigned long *n_r)
 	return broken;
 }
 
-/* A window opens: what the watch holds from before is dropped (a change
- * made before it shows in the directories' mtimes, which the window's
- * first stat compares with the last sync's). */
+/* Waits until every rename or unlink in new/ or cur/ that a stat may
+ * already show has queued its event: reading a directory takes its lock
+ * shared, and the file system changes the mtime and queues the event
+ * under that lock. 0 / -1. */
+static int
+imb_watch_barrier(struct imap_mbox_priv *p)
+{
+	char buf[512];
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		if (lseek(p->wdir[k], 0, SEEK_SET) < 0 ||
+		    getdents64(p->wdir[k], buf, sizeof(buf)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Collects into priv->wpend what the watch saw since it was last read:
+ * changes made outside our windows, by someone else. A sync consumes it
+ * (imap_mbox_sync). */
+static void
+imb_watch_poll(struct imap_mbox *mb)
+{
+	struct imap_mbox_priv *p = mb->priv;
+	unsigned long n;
+	unsigned bits;
+
+	if (!p->watch_made)
+		return;
+	if (imb_watch_barrier(p) < 0 || imb_watch_read(p, &n, &bits) < 0) {
+		p->wpend |= IMB_WP_BROKEN;
+		imb_watch_close(p); /* made again at the next window */
+		return;
+	}
+	p->wpend |= bits;
+}
+
+/* A window opens: what the watch saw since the last sync is kept in
+ * priv->wpend (the window is then not adopted: the sync lists). */
 static void
 imb_watch_begin(struct imap_mbox *mb)
 {
 	struct imap_mbox_priv *p = mb->priv;
-	unsigned long n;
 
 	imb_watch_open(mb);
+	imb_watch_poll(mb);
 	p->own_events = 0;
-	if (p->watch_made && imb_watch_read(p, &n) < 0) {
-		imb_watch_close(p); /* made again at the next window */
-		imb_watch_open(mb);
-	}
 }
 
 /* Whether the window held only our changes: 1 yes, 0 no (someone else
- * changed new/ or cur/ too, or the watch broke), -1 no watch. Called
- * after the window's last stat. The barrier first: reading a directory
- * takes its lock shared, so a rename or unlink by another process that
- * the stat may already show (the file system changes the mtime under
- * the directory lock, and queues the event before dropping it) has
- * queued its event by then. */
+ * changed new/ or cur/ too, or the watch broke: recorded in wpend), -1
+ * no watch. Called after the window's last stat (see the barrier). */
 static int
 imb_watch_check(struct imap_mbox *mb)
 {
 	struct imap_mbox_priv *p = mb->priv;
-	char buf[512];
 	unsigned long n;
-	int k;
+	unsigned bits;
 
 	if (!p->watch_made)
 		return -1;
-	for (k = 0; k < 2; k++) {
-		if (lseek(p->wdir[k], 0, SEEK_SET) < 0 ||
-		    getdents64(p->wdir[k], buf, sizeof(buf)) < 0) {
-			imb_watch_close(p);
-			return 0;
-		}
-	}
-	if (imb_watch_read(p, &n) < 0) {
+	if (imb_watch_barrier(p) < 0 || imb_watch_read(p, &n, &bits) < 0) {
+		p->wpend |= IMB_WP_BROKEN;
 		imb_watch_close(p);
 		return 0;
 	}
-	return n == p->own_events;
+	if (n == p->own_events)
+		return 1;
+	p->wpend |= bits; /* someone else's among them */
+	return 0;
 }
 
 int
@@ -1759,10 +1840,11 @@ imb_own_begin_renames(struct imap_mbox *mb, struct imb_own *o)
 		*o = p->batch_o;
 		return;
 	}
-	o->ok = p->listed && !p->must_list;
-	if (o->ok)
+	if (p->listed && !p->must_list)
 		imb_watch_begin(mb);
-	o->ok = o->ok && imb_stat_dirs(mb->dir, &o->before, &err) == 0;
+	/* not when the watch saw a change since the last sync */
+	o->ok = p->listed && !p->must_list && p->wpend == 0 &&
+		imb_stat_dirs(mb->dir, &o->before, &err) == 0;
 	if (p->batch_depth > 0) {
 		p->batch_o = *o;
 		p->batch_begun = true;
@@ -2207,10 +2289,17 @@ imap_mbox_sync(struct imap_mbox *mb, struct imap_mbox_changes *ch,
 {
 	struct imap_mbox_priv *p = mb->priv;
 	struct imb_dirs d;
-	bool net_ok, new_only;
+	bool net_ok, new_only, watched_new;
 	int r;
 
 	memset(ch, 0, sizeof(*ch));
+	/* what the watch saw (someone else's change, perhaps in the same
+	 * clock tick as our last one, so that no mtime shows it) */
+	imb_watch_poll(mb);
+	if (p->wpend & (IMB_WP_CUR | IMB_WP_BROKEN))
+		p->must_list = true;
+	watched_new = (p->wpend & IMB_WP_NEW) != 0;
+	p->wpend = 0;
 	if (imb_stat_dirs(mb->dir, &d, error_r) < 0)
 		return -1;
 	r = imb_keywords_sync(mb, error_r);
@@ -2224,7 +2313,7 @@ imap_mbox_sync(struct imap_mbox *mb, struct imap_mbox_changes *ch,
 		/* msgs[] from the snapshot: nothing changed at all (but our
 		 * own renames, adopted: then only while the net is not
 		 * due)? */
-		if (!p->unstable && !p->must_list && net_ok &&
+		if (!p->unstable && !p->must_list && net_ok && !watched_new &&
 		    imb_dirs_eq(&d, &p->dirs) && imb_ul_as_snap(mb)) {
 			imb_report_pending(mb, ch);
 			return 0;
@@ -2233,7 +2322,7 @@ imap_mbox_sync(struct imap_mbox *mb, struct imap_mbox_changes *ch,
 	}
 	/* nothing changed but by us (the uid list: only lines we added),
 	 * and the safety net is not due */
-	if (p->listed && !p->unstable && !p->must_list &&
+	if (p->listed && !p->unstable && !p->must_list && !watched_new &&
 	    imb_dirs_eq(&d, &p->dirs) && net_ok && imb_sync_own(mb, ch) == 1) {
 		imb_report_pending(mb, ch);
 		return 0;

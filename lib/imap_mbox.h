@@ -120,6 +120,12 @@ int imap_mbox_open(struct imap_mbox **mb_r, const char *dir, bool readonly,
 		   const char **error_r);
 /* Writes pending cache entries (imap_mbox_cache_flush) and frees. */
 void imap_mbox_close(struct imap_mbox **mb);
+/* Whether folders opened from now on watch new/ and cur/ with inotify
+ * (default on; lib/imap_mbox.c "own changes"). Off, own changes are
+ * adopted by their directories' mtimes alone, with the periodic listing
+ * as the net, as on a file system inotify cannot see (NFS): the unit
+ * tests use it to prove by a hidden file that a sync did not list. */
+void imap_mbox_set_watch(bool on);
 
 /* Re-reads the folder (nothing is read when the directories did not
  * change) and applies the changes to msgs[]: expunged messages are

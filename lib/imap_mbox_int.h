@@ -94,6 +94,11 @@ struct imb_own {
 	struct imb_dirs before;
 };
 
+/* Bits of imap_mbox_priv.wpend. */
+#define IMB_WP_NEW 1u	 /* an entry of new/ changed */
+#define IMB_WP_CUR 2u	 /* an entry of cur/ changed */
+#define IMB_WP_BROKEN 4u /* the watch overflowed or broke */
+
 struct imap_mbox_priv {
 	struct uidlist ul;
 	struct maildir_list list; /* the names of the last listing */
@@ -155,7 +160,10 @@ struct imap_mbox_priv {
 	 * wdir[] those directories (for the barrier), -1 when closed */
 	bool watch_made;    /* wfd and wdir[] are open */
 	bool watch_failed;  /* inotify unavailable here: adopt by stat */
-	int wfd, wdir[2];
+	int wfd, wdir[2], wd[2];
+	/* IMB_WP_*: what the watch saw outside our windows since the last
+	 * sync (which lists for it) */
+	unsigned wpend;
 	unsigned long own_events; /* entries our changes in this window
 				   * made or removed in new/ and cur/ */
 };

@@ -721,6 +721,7 @@ imap_mbox_expunge(struct imap_mbox *mb, const struct imap_seqset *uids,
 	struct imb_own o;
 	size_t i, k;
 	const char *err = NULL;
+	int tries, misses;
 
 	if (mb->readonly) {
 		errno = EROFS;
@@ -741,29 +742,34 @@ imap_mbox_expunge(struct imap_mbox *mb, const struct imap_seqset *uids,
 			continue;
 		if (uids != NULL && !imap_seqset_contains(uids, m->uid))
 			continue;
-		if (imb_msg_path(mb, i, path, sizeof(path)) == 0 &&
-		    unlink(path) == 0) {
-			imb_own_count(mb, 1);
-			gone[i] = true;
-		} else if (errno == ENOENT) {
-			/* renamed by someone else, or gone already */
-			relocated = true;
-			if (imb_relocate(mb, i, &l, &err) < 0) {
-				gone[i] = errno == ENOENT;
-				failed |= !gone[i];
-				continue;
-			}
+		/* a file that is not where we knew it was renamed by
+		 * someone else (a flag change; maybe again while we looked)
+		 * or expunged: a fresh listing finds it again; only two
+		 * listings without it make it expunged */
+		for (tries = 0, misses = 0; tries < IMB_STORE_TRIES; tries++) {
 			if (imb_msg_path(mb, i, path, sizeof(path)) < 0)
-				failed = true;
-			else if (unlink(path) == 0) {
+				break;
+			if (unlink(path) == 0) {
 				imb_own_count(mb, 1);
 				gone[i] = true;
-			} else if (errno == ENOENT)
-				gone[i] = true;
-			else
-				failed = true;
-		} else {
+				break;
+			}
+			if (errno != ENOENT)
+				break;
+			relocated = true;
+			maildir_list_free(&l);
+			if (imb_relocate(mb, i, &l, &err) == 0)
+				continue;
+			if (errno != ENOENT)
+				break;
+			if (++misses == 2) {
+				gone[i] = true; /* expunged by someone else */
+				break;
+			}
+		}
+		if (!gone[i]) {
 			failed = true;
+			continue;
 		}
 		if (gone[i]) {
 			imb_gone_add(mb, m->uid);

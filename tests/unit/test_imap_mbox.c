@@ -77,6 +77,7 @@ teardown(void **state)
 	struct fixture *f = *state;
 	char cmd[128];
 
+	imap_mbox_set_watch(true);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
 	if (system(cmd) != 0)
 		return -1;
@@ -1275,6 +1276,8 @@ test_reopen(void **state)
 	char cmd[256];
 	uint32_t uidv;
 
+	/* hidden files prove below that a sync did not list: no watch */
+	imap_mbox_set_watch(false);
 	deliver(f->dir, 1, "a\n");
 	deliver(f->dir, 2, "b\n");
 	mb = xopen(f->dir, false);
@@ -1449,6 +1452,8 @@ test_own_changes(void **state)
 	size_t idx;
 	unsigned i;
 
+	/* hidden files prove below that a sync did not list: no watch */
+	imap_mbox_set_watch(false);
 	for (i = 1; i <= 5; i++) {
 		char name[64];
 
@@ -2161,6 +2166,8 @@ test_own_changes_net(void **state)
 	size_t got = 0;
 	int tries;
 
+	/* hidden files prove below that a sync did not list: no watch */
+	imap_mbox_set_watch(false);
 	put(f->dir, "cur", "1700000000.M1P1Q1.host,S=2,W=3:2,", "x\n");
 	a = xopen(f->dir, false);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -2464,6 +2471,8 @@ test_own_batch(void **state)
 	const char *err = NULL;
 	unsigned i;
 
+	/* hidden files prove below that a sync did not list: no watch */
+	imap_mbox_set_watch(false);
 	for (i = 1; i <= 6; i++) {
 		char name[64];
 
@@ -2545,6 +2554,9 @@ test_own_batch(void **state)
 	imap_mbox_changes_free(&ch);
 	assert_int_equal(a->n, 8);
 
+	/* from here on with the watch (made at a's next change) */
+	imap_mbox_set_watch(true);
+
 	/* b renames a message a does not touch, between two of the
 	 * batch's changes: the stats before and after the batch cannot
 	 * tell (the mtime after is taken for a's), the watch on the window
@@ -2567,6 +2579,32 @@ test_own_batch(void **state)
 	imap_mbox_changes_free(&ch);
 	assert_int_equal(a->msgs[5].flags & IMAP_MBOX_FLAGGED,
 			 IMAP_MBOX_FLAGGED);
+
+	/* after a's change is adopted, b renames a message and a file
+	 * appears, both in the same clock tick (cur/'s mtime put back): no
+	 * mtime shows them, a's watch does; a's sync reports both, and a's
+	 * index snapshot is not written with the stale state */
+	assert_int_equal(imap_mbox_store_delta(a, 0, IMAP_MBOX_STORE_ADD,
+					       IMAP_MBOX_ANSWERED, 0, &err),
+			 0);
+	xsync(a, &ch); /* the window adopted: nothing to report */
+	assert_int_equal(ch.n_flags_changed + ch.n_new + ch.n_expunged, 0);
+	imap_mbox_changes_free(&ch);
+	{
+		struct timespec t = dir_mtime(f->dir, "cur");
+
+		assert_int_equal(imap_mbox_store(b, 4, IMAP_MBOX_FLAGGED, 0,
+						 &err),
+				 0);
+		set_dir_mtime(f->dir, "cur", t);
+	}
+	hide_msg(f->dir, "1700000003.M3P1Q3.hidden,S=2,W=3:2,");
+	xsync(a, &ch);
+	assert_int_equal(ch.n_flags_changed, 1);
+	assert_int_equal(ch.flags_changed[0], 4);
+	assert_int_equal(ch.n_new, 1);
+	imap_mbox_changes_free(&ch);
+	assert_int_equal(a->n, 9);
 
 	imap_mbox_close(&b);
 	imap_mbox_close(&a);
