@@ -1749,24 +1749,33 @@ imb_watch_barrier(struct imap_mbox_priv *p)
 	return 0;
 }
 
+/* The barrier, then what the watch queued (imb_watch_read). 0 / -1: the
+ * watch broke (recorded in wpend; closed, made again at the next
+ * window). */
+static int
+imb_watch_take(struct imap_mbox *mb, unsigned long *n_r, unsigned *bits_r)
+{
+	struct imap_mbox_priv *p = mb->priv;
+
+	if (imb_watch_barrier(p) < 0 || imb_watch_read(p, n_r, bits_r) < 0) {
+		p->wpend |= IMB_WP_BROKEN;
+		imb_watch_close(p);
+		return -1;
+	}
+	return 0;
+}
+
 /* Collects into priv->wpend what the watch saw since it was last read:
  * changes made outside our windows, by someone else. A sync consumes it
  * (imap_mbox_sync). */
 static void
 imb_watch_poll(struct imap_mbox *mb)
 {
-	struct imap_mbox_priv *p = mb->priv;
 	unsigned long n;
 	unsigned bits;
 
-	if (!p->watch_made)
-		return;
-	if (imb_watch_barrier(p) < 0 || imb_watch_read(p, &n, &bits) < 0) {
-		p->wpend |= IMB_WP_BROKEN;
-		imb_watch_close(p); /* made again at the next window */
-		return;
-	}
-	p->wpend |= bits;
+	if (mb->priv->watch_made && imb_watch_take(mb, &n, &bits) == 0)
+		mb->priv->wpend |= bits;
 }
 
 /* A window opens: what the watch saw since the last sync is kept in
@@ -1793,11 +1802,8 @@ imb_watch_check(struct imap_mbox *mb)
 
 	if (!p->watch_made)
 		return -1;
-	if (imb_watch_barrier(p) < 0 || imb_watch_read(p, &n, &bits) < 0) {
-		p->wpend |= IMB_WP_BROKEN;
-		imb_watch_close(p);
+	if (imb_watch_take(mb, &n, &bits) < 0)
 		return 0;
-	}
 	if (n == p->own_events)
 		return 1;
 	p->wpend |= bits; /* someone else's among them */
