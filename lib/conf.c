@@ -778,7 +778,8 @@ conf_set_path(struct conf_state *st, const char *key, const char *v,
 		}
 	}
 	if (!conf_copy(dst, dstlen, v)) {
-		snprintf(st->msg, sizeof(st->msg), "%s: path too long", key);
+		snprintf(st->msg, sizeof(st->msg), "%s: path too long "
+		    "(at most %d bytes)", key, CONF_PATH_MAX);
 		return -1;
 	}
 	return 0;

@@ -19,6 +19,10 @@
 #define CONF_LINE_MAX_BYTES 4096
 #define CONF_DOMAIN_MAX 255
 #define CONF_AUTH_BACKENDS_MAX 4
+/* Longest path in quail.conf (and -C), in bytes. Not PATH_MAX: the seven
+ * path fields below would make the struct 29 KB, memory that every
+ * session of every daemon touches (conf_defaults clears it). */
+#define CONF_PATH_MAX 1023
 
 /* auth_backends values, tried in the configured order. */
 enum conf_auth_backend {
@@ -43,16 +47,16 @@ struct conf_route {
 };
 
 struct conf {
-	char confdir[PATH_MAX];         /* -C dir / QUAIL_CONFDIR / default */
+	char confdir[CONF_PATH_MAX + 1];         /* -C dir / QUAIL_CONFDIR / default */
 	char hostname[CONF_DOMAIN_MAX + 1];  /* hostname (default: gethostname) */
 	char **local_domains;           /* local_domains (lowercased) */
 	size_t n_local_domains;
 	struct cidr *relay_networks;    /* relay_networks (default 127.0.0.0/8 ::1/128) */
 	size_t n_relay_networks;
-	char queue_dir[PATH_MAX];       /* queue_dir (default QUAIL_QUEUEDIR) */
-	char libexec_dir[PATH_MAX];     /* libexec_dir (default QUAIL_LIBEXECDIR) */
-	char mail_dir[PATH_MAX];        /* mail_dir: base of virtual Maildirs */
-	char log_dest[PATH_MAX];        /* log: syslog | stderr | /abs/path */
+	char queue_dir[CONF_PATH_MAX + 1];       /* queue_dir (default QUAIL_QUEUEDIR) */
+	char libexec_dir[CONF_PATH_MAX + 1];     /* libexec_dir (default QUAIL_LIBEXECDIR) */
+	char mail_dir[CONF_PATH_MAX + 1];        /* mail_dir: base of virtual Maildirs */
+	char log_dest[CONF_PATH_MAX + 1];        /* log: syslog | stderr | /abs/path */
 	bool trace;                     /* trace = yes|no */
 	bool system_users;              /* system_users = yes|no (getpwnam recipients) */
 	unsigned long message_size_limit;   /* bytes (default 10485760) */
@@ -67,8 +71,8 @@ struct conf {
 	char daemon_user[64];           /* default QUAIL_DAEMON_USER */
 	char queue_user[64];            /* default QUAIL_QUEUE_USER */
 	char vmail_user[64];            /* default QUAIL_VMAIL_USER */
-	char tls_cert[PATH_MAX];        /* tls_cert (PEM chain) */
-	char tls_key[PATH_MAX];         /* tls_key */
+	char tls_cert[CONF_PATH_MAX + 1];        /* tls_cert (PEM chain) */
+	char tls_key[CONF_PATH_MAX + 1];         /* tls_key */
 	char recipient_delimiter;       /* default '+', '\0' disables */
 	char smtp_banner[256];          /* text after "220 <hostname> " (default "ESMTP quail") */
 

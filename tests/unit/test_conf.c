@@ -355,6 +355,32 @@ test_line_limits(void **state)
 		free(text);
 	}
 
+	/* a path of CONF_PATH_MAX bytes is taken whole, one more is an error
+	 * naming file, line and key */
+	{
+		char *t = malloc(CONF_PATH_MAX + 64);
+
+		assert_non_null(t);
+		for (i = CONF_PATH_MAX; i <= CONF_PATH_MAX + 1; i++) {
+			int n = sprintf(t, "trace = no\nmail_dir = /");
+
+			memset(t + n, 'm', i - 1);
+			strcpy(t + n + i - 1, "\n");
+			if (i == CONF_PATH_MAX) {
+				assert_int_equal(load_text(&c, t, &err), 0);
+				assert_int_equal(strlen(c.mail_dir), i);
+			} else {
+				assert_int_equal(load_text(&c, t, &err), -1);
+				snprintf(want, sizeof(want), "%s:2: mail_dir: "
+				    "path too long (at most %d bytes)", path,
+				    CONF_PATH_MAX);
+				assert_string_equal(err, want);
+			}
+			conf_free(&c);
+		}
+		free(t);
+	}
+
 	/* a NUL byte is an error, not a silent truncation */
 	write_conf("trace = no\nhostname = a\0.evil\n", 30);
 	assert_int_equal(conf_load(&c, dir, &err), -1);
