@@ -15,9 +15,17 @@ SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined
 else
 B       ?= build/release
 SANFLAGS =
+# Text layout of the programs (lib/session-text.list): each function in
+# its own section, the functions of an idle session linked first in one
+# run, unused functions dropped; no .eh_frame (C without unwinding: it
+# only enlarged the read-only mapping every session touches; gdb reads
+# the -g build's .debug_frame).
+LAYOUT_CFLAGS  = -ffunction-sections -fno-asynchronous-unwind-tables
+LAYOUT_LDFLAGS = -Wl,--gc-sections -Wl,-T,$(B)/session-text.ld
+LAYOUT_LD      = $(B)/session-text.ld
 endif
 
-CFLAGS_ALL  = $(CFLAGS_QUAIL) $(SANFLAGS) $(CFLAGS)
+CFLAGS_ALL  = $(CFLAGS_QUAIL) $(SANFLAGS) $(LAYOUT_CFLAGS) $(CFLAGS)
 CPPFLAGS_ALL = $(CPPFLAGS_QUAIL) $(CPPFLAGS)
 LDFLAGS_ALL = $(LDFLAGS_QUAIL) $(SANFLAGS) $(LDFLAGS)
 
@@ -61,7 +69,16 @@ FUZZ_BINS = $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 .PHONY: all check unit fuzz man-lint lab lab-stop install install-users clean deps
 all: $(PROG_BINS)
 
-$(B)/%.o: %.c
+# Make does not track flags: $(B)/flags holds the compile and link flags
+# of the last build and is rewritten when they change, which remakes
+# everything built from it (a release tree of before the text layout, say).
+FLAGS_LINE := $(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) | $(LDFLAGS_ALL) $(LAYOUT_LDFLAGS)
+ifneq ($(file <$(B)/flags),$(FLAGS_LINE))
+$(shell mkdir -p $(B))
+$(file >$(B)/flags,$(FLAGS_LINE))
+endif
+
+$(B)/%.o: %.c $(B)/flags
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
@@ -70,8 +87,16 @@ $(LIBQUAIL): $(LIB_OBJS)
 	rm -f $@ && $(AR) rcs $@ $^
 
 .SECONDEXPANSION:
-$(PROG_BINS): $(B)/%: $$(addprefix $(B)/,$$(SRC_$$*:.c=.o)) $(LIBQUAIL)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIBQUAIL) $(LIBS) $(LIBS_$*)
+$(PROG_BINS): $(B)/%: $$(addprefix $(B)/,$$(SRC_$$*:.c=.o)) $(LIBQUAIL) $(LAYOUT_LD) $(B)/flags
+	$(CC) $(LDFLAGS_ALL) $(LAYOUT_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBQUAIL) $(LIBS) $(LIBS_$*)
+
+# The linker script of the text layout: one output section before .text
+# gathering the sections of the listed functions (main is .text.startup.main).
+$(B)/session-text.ld: lib/session-text.list
+	@mkdir -p $(dir $@)
+	{ echo 'SECTIONS'; echo '{'; echo '  .text.session : {'; \
+	  sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)$$/    *(.text.\1 .text.\1.* .text.startup.\1)/p' $<; \
+	  echo '  }'; echo '}'; echo 'INSERT BEFORE .text;'; } > $@.tmp && mv $@.tmp $@
 
 $(B)/tests/test_%: tests/unit/test_%.c $(LIBQUAIL)
 	@mkdir -p $(dir $@)
