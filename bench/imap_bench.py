@@ -269,6 +269,29 @@ def session_pss(a, select, tls=False):
     return total, detail
 
 
+def sessions_pss(a, n):
+    """PSS (KB) per connection of n idle logged-in connections open at
+    once: the PSS of all new server processes of the kind, divided by n
+    (shared pages are then counted once in all, as they are paid)."""
+    time.sleep(1)
+    before = set(pids_of(a.proc, a.confdir))
+    conns = []
+    try:
+        for _ in range(n):
+            conns.append(login(a))
+        time.sleep(0.5)
+        procs = [p for p in pids_of(a.proc, a.confdir) if p not in before]
+        total = sum(v for v in (pss_kb(p) for p in procs) if v)
+    finally:
+        for c in conns:
+            try:
+                c.cmd("LOGOUT", collect=False)
+                c.close()
+            except (OSError, RuntimeError):
+                pass
+    return total / n
+
+
 def deliver(a, i):
     """One new message; returns time.monotonic() when it is delivered
     (quail: the SMTP 250 to DATA; Dovecot: the rename into new/)."""
@@ -414,6 +437,7 @@ def cmd_run(a):
         save()
         res["pss_login"], res["pss_login_detail"] = session_pss(a, False)
         res["pss_selected"], res["pss_selected_detail"] = session_pss(a, True)
+        res["pss_login10"] = sessions_pss(a, 10)
         save()
         if a.tls_port:
             res["pss_tls"], res["pss_tls_detail"] = session_pss(a, False, True)
@@ -439,6 +463,7 @@ ROWS = [
     ("append", "APPEND of 1000 messages, one by one (target: 3x faster)", "x3"),
     ("idle", "IDLE notification after delivery, median of 5 (target < 0.1 s)", "idle"),
     ("pss_login", "PSS of an idle logged-in session, KB (target < 300)", "pss"),
+    ("pss_login10", "PSS per session of 10 idle logged-in sessions, KB", "le"),
     ("pss_tls", "PSS of an idle logged-in session over implicit TLS, KB", "le"),
     ("pss_selected", "PSS of an idle session with INBOX selected, KB", "le"),
 ]
