@@ -19,9 +19,11 @@ SANFLAGS =
 # its own section, the functions of an idle session linked first in one
 # run, unused functions dropped; no .eh_frame (C without unwinding: it
 # only enlarged the read-only mapping every session touches; gdb reads
-# the -g build's .debug_frame).
+# the -g build's .debug_frame); segments aligned to 64 KB, the kernel's
+# fault-around window, so that the run starts a window.
 LAYOUT_CFLAGS  = -ffunction-sections -fno-asynchronous-unwind-tables
-LAYOUT_LDFLAGS = -Wl,--gc-sections -Wl,-T,$(B)/session-text.ld
+LAYOUT_LDFLAGS = -Wl,--gc-sections -Wl,-T,$(B)/session-text.ld \
+                 -Wl,-z,max-page-size=0x10000
 LAYOUT_LD      = $(B)/session-text.ld
 endif
 
@@ -72,7 +74,7 @@ all: $(PROG_BINS)
 # Make does not track flags: $(B)/flags holds the compile and link flags
 # of the last build and is rewritten when they change, which remakes
 # everything built from it (a release tree of before the text layout, say).
-FLAGS_LINE := $(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) | $(LDFLAGS_ALL) $(LAYOUT_LDFLAGS)
+FLAGS_LINE := $(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) | $(LDFLAGS_ALL) $(LAYOUT_LDFLAGS) | $(LIBS)
 ifneq ($(file <$(B)/flags),$(FLAGS_LINE))
 $(shell mkdir -p $(B))
 $(file >$(B)/flags,$(FLAGS_LINE))

@@ -56,5 +56,8 @@ LIBS_CRYPT_login = -lcrypt
 # (loaded with PAM, after start-up) then calls crypt_r, the interceptor
 # would jump to NULL. Release builds do not link it.
 LIBS_CRYPT_SAN_1 = -Wl,--push-state,--no-as-needed -lcrypt -Wl,--pop-state
-LIBS     = -lcdb -lresolv -ldl $(LIBS_SSL_$*) $(LIBS_CRYPT_$*) \
+# tinycdb is linked statically (its position-independent archive): the
+# programs use four of its functions, and a shared libcdb.so.1 cost every
+# process a mapping, its relocation by ld.so and two private pages.
+LIBS     = -l:libcdb_pic.a -lresolv -ldl $(LIBS_SSL_$*) $(LIBS_CRYPT_$*) \
            $(LIBS_CRYPT_SAN_$(SAN))
