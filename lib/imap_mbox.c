@@ -48,6 +48,9 @@
  * renamed while it runs, so each listing is checked against the uid list
  * and repeated (the union kept) while the list names a message the
  * listing lacks that is not known to be expunged (imb_list, priv->gone).
+ * A name the list gave out only after the listing began may be a file
+ * that came after readdir passed: the sync takes no new message above its
+ * UID (priv->hold_above), the next one lists again and reports them.
  * \Recent is claimed through the folder's quail-recent mark
  * (imb_recent_new).
  *
@@ -505,6 +508,24 @@ imb_missing(const struct uidlist *ul, const uint32_t *uids, size_t n,
 	return 0;
 }
 
+/* The lowest of the UIDs miss[0..n) (ascending) that are at least before,
+ * the uid list's uidnext as read before the listing began; 0 if none. A
+ * UID below before was given to a file that existed before the listing
+ * (files come first, their UIDs after), so a listing without it shows it
+ * expunged; one from before on may be a file that came after readdir
+ * passed (see imb_list). */
+static uint32_t
+imb_late_miss(const uint32_t *miss, size_t n, uint32_t before)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (miss[i] >= before)
+			return miss[i];
+	}
+	return 0;
+}
+
 /* Lists the folder once (again while it changes under us) and gives every
  * message a UID. *uids_r is malloc'd (l->n entries). *d_r: the dirs
  * before the listing. 0 / -1. */
@@ -666,7 +687,17 @@ imb_list_merge(struct maildir_list *l, uint32_t **uids,
  * folder is listed again, and the result is the union of the listings
  * (by UID, the newest name winning): a message renamed during one
  * listing is seen by another. One expunged between two of them is
- * reported by the next sync. */
+ * reported by the next sync.
+ *
+ * The uid list is read after the listing, so it may name a message whose
+ * file came after readdir passed: its APPEND (or another session's
+ * listing) gave it a UID meanwhile. If the listing has a message that
+ * got a higher UID later (a file without a UID that this listing numbers,
+ * or another session's), reporting that one would hide the lower one for
+ * good. So when a name the uid list gave out after the last listing began
+ * (a UID from the uidnext read before it on) is still missing,
+ * priv->hold_above is set to it and imb_apply takes no new message above
+ * it: the next sync lists again and reports them in UID order. */
 static int
 imb_list(struct imap_mbox *mb, struct maildir_list *l, uint32_t **uids_r,
 	 const char **error_r)
@@ -677,18 +708,26 @@ imb_list(struct imap_mbox *mb, struct maildir_list *l, uint32_t **uids_r,
 	struct imb_dirs d, d3;
 	struct timespec t0;
 	long long window;
-	uint32_t *miss = NULL;
+	uint32_t *miss = NULL, before;
 	size_t n_miss, n_acc = 0, i, k;
 	const char *err;
 	bool certain, unresolved;
 	int verify;
 
+	p->hold_above = 0;
 	/* what the uid list holds before the listing: a compaction by
 	 * uidlist_sync() must keep what was added after it began */
 	p->ul.keep_from = uidlist_read(&p->ul, &err) == 0 && p->ul.exists
 				  ? p->ul.uidnext
 				  : 1;
+	before = p->ul.keep_from;
 	for (verify = 0;; verify++) {
+		/* UIDs from here on may be files this listing cannot show */
+		if (verify > 0)
+			before = uidlist_read(&p->ul, &err) == 0 &&
+					 p->ul.exists
+					 ? p->ul.uidnext
+					 : 1;
 		clock_gettime(CLOCK_REALTIME, &t0);
 		if (imb_list_once(mb, l, uids_r, &d, error_r) < 0)
 			goto fail;
@@ -717,6 +756,7 @@ imb_list(struct imap_mbox *mb, struct maildir_list *l, uint32_t **uids_r,
 		free(acc_sorted);
 		acc_uids = acc_sorted = NULL;
 		if (!unresolved || certain || verify + 1 >= IMB_VERIFY_TRIES) {
+			p->hold_above = imb_late_miss(miss, n_miss, before);
 			free(p->gone);
 			p->gone = miss;
 			p->n_gone = p->cap_gone = n_miss;
@@ -773,14 +813,17 @@ imb_list_new(struct imap_mbox *mb, struct maildir_list *l, uint32_t **uids_r)
 	size_t *add = NULL;
 	long long window;
 	bool unresolved = false;
+	uint32_t before;
 
 	memset(l, 0, sizeof(*l));
 	*uids_r = NULL;
+	p->hold_above = 0;
 	/* the uid list only grew (entries [0, ul_seen) are in msgs[]) */
 	if (uidlist_read(&p->ul, &err) < 0 || !p->ul.exists ||
 	    p->ul.generation != p->ul_gen ||
 	    p->ul.uidvalidity != mb->uidvalidity || p->ul.n < p->ul_seen)
 		return 0;
+	before = p->ul.uidnext; /* read before the listing (imb_list) */
 	clock_gettime(CLOCK_REALTIME, &t0);
 	if (imb_stat_dirs(mb->dir, &d, &err) < 0 || d.dev != p->dirs.dev ||
 	    d.new_ino != p->dirs.new_ino || d.cur_ino != p->dirs.cur_ino ||
@@ -888,6 +931,7 @@ imb_list_new(struct imap_mbox *mb, struct maildir_list *l, uint32_t **uids_r)
 		free(miss);
 		goto fallback;
 	}
+	p->hold_above = imb_late_miss(miss, n_miss, before);
 	free(p->gone);
 	p->gone = miss;
 	p->n_gone = p->cap_gone = n_miss;
@@ -1207,6 +1251,8 @@ imb_apply(struct imap_mbox *mb, struct maildir_list *l, uint32_t *uids,
 		}
 		if (uids[j] <= p->max_uid)
 			continue; /* seen and gone already: not again */
+		if (p->hold_above != 0 && uids[j] > p->hold_above)
+			continue; /* above one the listing lacks: next sync */
 		e.j = j;
 		e.uid = uids[j];
 		if (imb_push((void **)&nw, &n_nw, &cap_nw, sizeof(e), &e) < 0)
@@ -1498,7 +1544,8 @@ imb_index_confirm(struct imap_mbox *mb)
 		p->must_list = true;
 		return;
 	}
-	same = l.n == mb->n && p->ul.uidvalidity == mb->uidvalidity;
+	same = l.n == mb->n && p->ul.uidvalidity == mb->uidvalidity &&
+	       p->hold_above == 0;
 	for (i = 0; i < l.n && same; i++) {
 		same = uids[i] == mb->msgs[i].uid && l.msgs[i].in_cur &&
 		       strcmp(l.msgs[i].name, mb->msgs[i].name) == 0;
@@ -2084,6 +2131,13 @@ imb_rescan(struct imap_mbox *mb, struct imap_mbox_changes *ch, bool new_only,
 			p->own_since = own_since; /* cur/ not confirmed */
 		if (moves)
 			imb_own_end(mb, &o, true, true, true);
+		if (p->hold_above != 0) {
+			/* messages held back (imb_list): the next sync lists,
+			 * and UIDNEXT stays at or below what it may report */
+			p->must_list = true;
+			if (p->hold_above < mb->uidnext)
+				mb->uidnext = p->hold_above;
+		}
 	}
 	return r;
 }

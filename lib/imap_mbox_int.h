@@ -118,6 +118,12 @@ struct imap_mbox_priv {
 	 * imb_list: a listing missing other uid list names is repeated) */
 	uint32_t *gone;
 	size_t n_gone, cap_gone;
+	/* 0, or the lowest UID the uid list gave out after the last
+	 * listing began that the listing lacks: its file may have come
+	 * after readdir passed. New messages above it are not taken from
+	 * that listing (imb_apply), lest it end up below a reported UID
+	 * for good; the next sync lists again (see imb_list). */
+	uint32_t hold_above;
 	/* UIDs whose flags a store found changed by another process: the
 	 * next sync reports them (flags_changed), as for STORE .SILENT the
 	 * store's own reply does not */

@@ -10,7 +10,9 @@
  * message renamed by someone else, EROFS; +FLAGS/-FLAGS applied to the
  * flags on disk from a stale view (store_delta), \Recent claimed for
  * APPENDed and COPYed messages, and listings racing a process that
- * renames messages (none may be missed).
+ * renames messages (none may be missed), or another session's APPEND
+ * whose UID comes before one the listing gives (no message may end up
+ * below a reported UID).
  */
 /* cmocka.h needs these first, in this order */
 /* clang-format off */
@@ -34,6 +36,7 @@
 #include <unistd.h>
 
 #include "imap_mbox.h"
+#include "uidlist.h"
 
 struct fixture {
 	char dir[64];
@@ -2296,6 +2299,192 @@ test_listing_race(void **state)
 	print_message("%u listing rounds\n", rounds);
 }
 
+/* uidlist_sync() and uidlist_add_names() are wrapped (tests/unit/wrap.mk):
+ * sync_hook / add_hook, when set, run at each call, i.e. between a
+ * listing's readdir and its UID lookup, where another session's APPEND
+ * or listing may come in. add_hook is off while it runs. */
+int __real_uidlist_sync(struct uidlist *ul, const char *const *names,
+			size_t n, uint32_t *uids_r, const char **error_r);
+int __real_uidlist_add_names(struct uidlist *ul, const char *const *names,
+			     size_t n, uint32_t *uids_r, const char **error_r);
+
+static void (*sync_hook)(unsigned call, const char *dir);
+static void (*add_hook)(unsigned call, const char *dir);
+static const char *sync_hook_dir;
+static unsigned sync_hook_calls;
+
+int
+__wrap_uidlist_sync(struct uidlist *ul, const char *const *names, size_t n,
+		    uint32_t *uids_r, const char **error_r)
+{
+	if (sync_hook != NULL)
+		sync_hook(++sync_hook_calls, sync_hook_dir);
+	return __real_uidlist_sync(ul, names, n, uids_r, error_r);
+}
+
+int
+__wrap_uidlist_add_names(struct uidlist *ul, const char *const *names,
+			 size_t n, uint32_t *uids_r, const char **error_r)
+{
+	void (*hook)(unsigned, const char *) = add_hook;
+
+	if (hook != NULL) {
+		add_hook = NULL;
+		hook(++sync_hook_calls, sync_hook_dir);
+		add_hook = hook;
+	}
+	return __real_uidlist_add_names(ul, names, n, uids_r, error_r);
+}
+
+/* Another session's APPEND of name into dir's cur/: the file, then its
+ * UID (expected: uid). */
+static void
+late_append(const char *dir, const char *name, uint32_t want)
+{
+	struct uidlist ul;
+	const char *err = NULL;
+	uint32_t uid = 0;
+
+	put(dir, "cur", name, "x\n");
+	assert_int_equal(uidlist_init(&ul, dir, &err), 0);
+	if (uidlist_add_names(&ul, &name, 1, &uid, &err) < 0)
+		fail_msg("add_names: %s", err);
+	uidlist_free(&ul);
+	assert_int_equal(uid, want);
+}
+
+#define LATE_X "1700000003.M3P3Q3.host,S=2,W=3"
+#define LATE_Y "1700000004.M4P4Q4.host,S=2,W=3"
+
+/* The listings of one sync (imb_list tries three while the uid list
+ * names a message they lack; here one expunged by someone else): Y
+ * (no UID yet) comes into cur/ before the third readdir, X right after
+ * it, and X's APPEND gives it its UID (3) before the third listing
+ * gives Y one (4). */
+static void
+late_hook(unsigned call, const char *dir)
+{
+	if (call == 2)
+		put(dir, "cur", LATE_Y ":2,", "y\n");
+	if (call == 3)
+		late_append(dir, LATE_X ":2,", 3);
+}
+
+/* A message that got its UID while a listing ran, but whose file came
+ * after the listing's readdir, must not end up below a UID the sync
+ * reports (it could never be reported then: new messages get higher
+ * UIDs than the session has seen). The sync that lacks it holds back
+ * what came after it; the next one reports both, in UID order. */
+static void
+test_listing_late_uid(void **state)
+{
+	struct fixture *f = *state;
+	struct imap_mbox *a, *b;
+	struct imap_mbox_changes ch;
+	char path[512];
+
+	put(f->dir, "cur", "1700000001.M1P1Q1.host,S=2,W=3:2,", "a\n");
+	put(f->dir, "cur", "1700000002.M2P2Q2.host,S=2,W=3:2,", "b\n");
+	a = xopen(f->dir, false);
+	assert_int_equal(a->n, 2);
+	assert_int_equal(a->msgs[1].uid, 2);
+	/* another session expunges UID 1 (its uid list line stays) */
+	snprintf(path, sizeof(path), "%s/cur/%s", f->dir,
+		 "1700000001.M1P1Q1.host,S=2,W=3:2,");
+	assert_int_equal(unlink(path), 0);
+
+	sync_hook = late_hook;
+	sync_hook_dir = f->dir;
+	sync_hook_calls = 0;
+	xsync(a, &ch);
+	sync_hook = NULL;
+	assert_int_equal(sync_hook_calls, 3);
+	assert_int_equal(ch.n_expunged, 1);
+	/* Y (4) is not reported while X (3) is not seen */
+	assert_int_equal(a->n, 1 + ch.n_new);
+	if (ch.n_new > 0)
+		assert_int_equal(a->msgs[1].uid, 3);
+	assert_true(a->uidnext <= 3 || ch.n_new == 2);
+	imap_mbox_changes_free(&ch);
+
+	/* the next sync reports what the first held back */
+	xsync(a, &ch);
+	assert_int_equal(ch.n_expunged, 0);
+	imap_mbox_changes_free(&ch);
+	assert_int_equal(a->n, 3);
+	assert_int_equal(a->msgs[0].uid, 2);
+	assert_int_equal(a->msgs[1].uid, 3);
+	assert_int_equal(a->msgs[2].uid, 4);
+	assert_int_equal(a->uidnext, 5);
+
+	/* a fresh session agrees */
+	imap_mbox_release();
+	b = xopen(f->dir, true);
+	assert_int_equal(b->n, 3);
+	assert_int_equal(b->msgs[1].uid, 3);
+	imap_mbox_close(&b);
+	imap_mbox_close(&a);
+	imap_mbox_release();
+}
+
+/* The same race on the sync that lists new/ alone (cur/ as the last
+ * listing left it): a delivery Y in new/ has no UID yet; while the sync
+ * gives it one, another session's APPEND puts X into cur/ and gives it
+ * its UID first. Y must wait for X. */
+static void
+late_new_hook(unsigned call, const char *dir)
+{
+	if (call == 1)
+		late_append(dir, LATE_X ":2,", 4);
+}
+
+static void
+test_listing_new_late_uid(void **state)
+{
+	struct fixture *f = *state;
+	struct imap_mbox *a;
+	struct imap_mbox_changes ch;
+	struct timespec old;
+	char name[128];
+	unsigned i;
+
+	for (i = 1; i <= 3; i++) {
+		snprintf(name, sizeof(name),
+			 "1700000000.M%uP1Q%u.host,S=2,W=3:2,", i, i);
+		put(f->dir, "cur", name, "x\n");
+	}
+	clock_gettime(CLOCK_REALTIME, &old);
+	old.tv_sec -= 10; /* older than the unstable window */
+	set_dir_mtime(f->dir, "cur", old);
+	set_dir_mtime(f->dir, "new", old);
+	a = xopen(f->dir, false);
+	assert_int_equal(a->n, 3);
+
+	put(f->dir, "new", LATE_Y, "y\n");
+	old.tv_sec += 1; /* moved, but not within the window */
+	set_dir_mtime(f->dir, "new", old);
+	add_hook = late_new_hook;
+	sync_hook_dir = f->dir;
+	sync_hook_calls = 0;
+	xsync(a, &ch);
+	add_hook = NULL;
+	assert_int_equal(sync_hook_calls, 1); /* new/ alone was listed */
+	assert_int_equal(ch.n_expunged, 0);
+	assert_int_equal(a->n, 3 + ch.n_new);
+	if (ch.n_new > 0)
+		assert_int_equal(a->msgs[3].uid, 4);
+	imap_mbox_changes_free(&ch);
+
+	xsync(a, &ch);
+	assert_int_equal(ch.n_expunged, 0);
+	imap_mbox_changes_free(&ch);
+	assert_int_equal(a->n, 5);
+	assert_int_equal(a->msgs[3].uid, 4);
+	assert_int_equal(a->msgs[4].uid, 5);
+	imap_mbox_close(&a);
+	imap_mbox_release();
+}
+
 /* +FLAGS/-FLAGS apply to the flags on disk, not to a stale view. */
 static void
 test_store_delta(void **state)
@@ -2651,6 +2840,10 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_listing_race, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_listing_late_uid, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_listing_new_late_uid,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delivery_new_only, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_index_load, setup,

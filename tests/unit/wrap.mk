@@ -1,1 +1,2 @@
 WRAP_test_maildir = -Wl,--wrap=fsync,--wrap=rename
+WRAP_test_imap_mbox = -Wl,--wrap=uidlist_sync,--wrap=uidlist_add_names
