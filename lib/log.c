@@ -154,42 +154,47 @@ log_write_all(int fd, const char *p, size_t n)
 	}
 }
 
+/* One buffer on the stack (a second one for the message alone made every
+ * log call 4 KB deeper, and the stack pages it touched stay with the
+ * process: the login's log line alone left an idle session 8 KB). */
 void
 log_vmsg(int prio, const char *fmt, va_list ap)
 {
-	char msg[LOG_LINE_MAX_BYTES];
 	char line[LOG_LINE_MAX_BYTES + 256];
-	size_t n = 0;
+	size_t n = 0, room;
 	int saved = errno;
 	int r;
 
-	r = vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (log_dest != LOG_DEST_SYSLOG) {
+		if (log_dest == LOG_DEST_FILE)
+			n = log_timestamp(line, sizeof(line));
+		r = snprintf(line + n, sizeof(line) - n, "%s[%ld]: %s%s%s",
+		    log_ident, (long)getpid(), log_session[0] ? "sess=" : "",
+		    log_session, log_session[0] ? " " : "");
+		if (r > 0)
+			n += (size_t)r < sizeof(line) - n ? (size_t)r
+							  : sizeof(line) - n - 1;
+	}
+	/* the message: at most LOG_LINE_MAX_BYTES - 1 bytes, and room for
+	 * the newline after it */
+	room = sizeof(line) - n - 1;
+	if (room > LOG_LINE_MAX_BYTES)
+		room = LOG_LINE_MAX_BYTES;
+	r = vsnprintf(line + n, room, fmt, ap);
 	if (r < 0)
-		snprintf(msg, sizeof(msg), "(unformattable log message)");
-	log_flatten(msg);
+		snprintf(line + n, room, "(unformattable log message)");
+	log_flatten(line + n);
 
 	if (log_dest == LOG_DEST_SYSLOG) {
 		if (log_session[0] != '\0')
-			syslog(LOG_MAIL | prio, "sess=%s %s", log_session, msg);
+			syslog(LOG_MAIL | prio, "sess=%s %s", log_session, line);
 		else
-			syslog(LOG_MAIL | prio, "%s", msg);
+			syslog(LOG_MAIL | prio, "%s", line);
 		errno = saved;
 		return;
 	}
-	if (log_dest == LOG_DEST_FILE)
-		n = log_timestamp(line, sizeof(line));
-	r = snprintf(line + n, sizeof(line) - n, "%s[%ld]: %s%s%s", log_ident,
-	    (long)getpid(), log_session[0] ? "sess=" : "", log_session,
-	    log_session[0] ? " " : "");
-	if (r > 0)
-		n += (size_t)r < sizeof(line) - n ? (size_t)r : sizeof(line) - n - 1;
-	r = snprintf(line + n, sizeof(line) - n, "%s\n", msg);
-	if (r < 0 || (size_t)r >= sizeof(line) - n) {
-		n = sizeof(line) - 1;
-		line[n - 1] = '\n';
-	} else {
-		n += (size_t)r;
-	}
+	n += strlen(line + n);
+	line[n++] = '\n';
 	log_write_all(log_dest == LOG_DEST_FILE ? log_fd : STDERR_FILENO,
 	    line, n);
 	errno = saved;

@@ -121,6 +121,9 @@ test_file_long_line(void **state)
 	assert_true(n > 4000 && n < 5000);      /* truncated, still one line */
 	assert_int_equal(data[n - 1], '\n');
 	assert_null(memchr(data, '\n', n - 1));
+	/* the message keeps its first 4095 bytes, after the whole prefix */
+	assert_int_equal(strspn(strchr(data, 'x'), "x"), 4095);
+	assert_non_null(strstr(data, "t["));
 	free(big);
 	free(data);
 }
