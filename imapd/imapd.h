@@ -74,8 +74,8 @@ struct imapd_session {
 
 	/* Set once logged in. */
 	struct login_user user;
-	char root[PATH_MAX]; /* the user's Maildir (INBOX); folders are
-				root/.<name> */
+	const char *root; /* user.maildir: the user's Maildir (INBOX);
+			   folders are root/.<name> */
 
 	/* The selected mailbox (IMAPD_STATE_SELECTED), else NULL. */
 	struct imap_mbox *mb;

@@ -752,7 +752,7 @@ session_run(struct imapd_session *s, const struct login_user *u,
 	const char *error = NULL;
 
 	s->user = *u;
-	snprintf(s->root, sizeof(s->root), "%s", u->maildir);
+	s->root = s->user.maildir;
 	s->state = IMAPD_STATE_AUTH;
 	conn_set_postauth(s);
 	log_safe(safe, sizeof(safe), u->name, strlen(u->name));
