@@ -21,9 +21,9 @@ SANFLAGS =
 # only enlarged the read-only mapping every session touches; gdb reads
 # the -g build's .debug_frame); segments aligned to 64 KB, the kernel's
 # fault-around window, so that the run starts a window.
-LAYOUT_CFLAGS  = -ffunction-sections -fno-asynchronous-unwind-tables
+LAYOUT_CFLAGS  = -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables
 LAYOUT_LDFLAGS = -Wl,--gc-sections -Wl,-T,$(B)/session-text.ld \
-                 -Wl,-z,max-page-size=0x10000
+                 -Wl,-z,max-page-size=0x10000 -Wl,-z,pack-relative-relocs
 LAYOUT_LD      = $(B)/session-text.ld
 endif
 
