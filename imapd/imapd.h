@@ -83,6 +83,10 @@ struct imapd_session {
 	bool readonly; /* EXAMINE, or a folder we cannot write */
 	/* The message count and UIDNEXT the client was last told (EXISTS). */
 	uint32_t told_exists;
+	/* The \Recent count the client was last told (RECENT): a sync says
+	 * it again when it changed, also without new messages (another
+	 * session expunged a message that is \Recent here), as Dovecot. */
+	size_t told_recent;
 	/* The keyword count of the last "* FLAGS" line sent for s->mb:
 	 * sess_untagged() records it for every line starting "FLAGS ", so a
 	 * handler that announces new keywords itself (STORE) is counted. */

@@ -446,12 +446,16 @@ sess_sync(struct imapd_session *s, bool allow_expunge)
 				      buf_cstr(&b));
 	}
 	buf_free(&b);
-	/* EXISTS never goes down: expunges were reported one by one */
+	/* EXISTS never goes down: expunges were reported one by one. RECENT
+	 * goes with it, and on its own when the count changed. */
 	if (ch.n_new > 0 || s->mb->n > s->told_exists) {
 		sess_untagged(s, "%zu EXISTS", s->mb->n);
 		sess_untagged(s, "%zu RECENT", s->mb->recent);
+	} else if (s->mb->recent != s->told_recent) {
+		sess_untagged(s, "%zu RECENT", s->mb->recent);
 	}
 	s->told_exists = (uint32_t)s->mb->n;
+	s->told_recent = s->mb->recent;
 	imap_mbox_changes_free(&ch);
 	return 0;
 }
@@ -568,6 +572,7 @@ sess_unselect(struct imapd_session *s)
 	s->mb_name[0] = '\0';
 	s->readonly = false;
 	s->told_exists = 0;
+	s->told_recent = 0;
 	s->told_keywords = 0;
 	s->state = IMAPD_STATE_AUTH;
 }
@@ -621,6 +626,7 @@ sess_select(struct imapd_session *s, const struct imap_arg *args, size_t n,
 	sess_send_flags(s);
 	sess_untagged(s, "%zu EXISTS", mb->n);
 	sess_untagged(s, "%zu RECENT", mb->recent);
+	s->told_recent = mb->recent;
 	for (i = 0; i < mb->n; i++) {
 		if (!(mb->msgs[i].flags & IMAP_MBOX_SEEN)) {
 			sess_untagged(s, "OK [UNSEEN %zu] First unseen.",

@@ -7,7 +7,9 @@ INBOX of quail-imapd under real xinetd:
   - a new delivery by SMTP shows up as "* n EXISTS" in both after NOOP;
   - B in IDLE reports a message delivered by SMTP ("* n EXISTS") less than
     1 second after the SMTP server's 250 to the end of DATA (measured);
-  - B in IDLE reports A's flag change and expunge without a NOOP.
+  - B in IDLE reports A's flag change and expunge without a NOOP;
+  - when B expunges a message that is \Recent in A, A's next NOOP says
+    the new RECENT count.
 Exit 0 pass, 1 fail, 77 skip.
 """
 import os
@@ -155,6 +157,32 @@ def run(inst):
     def norm(lines):  # \Recent belongs to one session only
         return [re.sub(rb" ?\\Recent", b"", x).replace(b"( ", b"(") for x in lines]
     check(norm(ua) == norm(ub), "A and B disagree:\n A %r\n B %r" % (ua, ub))
+
+    # RECENT: B expunges a message that is \Recent in A; A's next sync
+    # says the new count (as Dovecot), not only with a new EXISTS
+    smtp_send(inst, "Recent here")
+    seen = {}
+    def a_sees_it():
+        u, _ = a.cmd("NOOP")
+        if exists_of(u) is None:
+            return False
+        seen["exists"] = exists_of(u)
+        seen["recent"] = [int(x.split()[1]) for x in u if re.match(rb"\* \d+ RECENT$", x)]
+        return True
+    qt.wait_for(a_sees_it, 10, "the new message in A")
+    check(seen["recent"] and seen["recent"][-1] >= 1,
+          "A claimed no \\Recent for the new message: %r" % seen)
+    r1, n = seen["recent"][-1], seen["exists"]
+    qt.wait_for(lambda: exists_of(b.cmd("NOOP")[0]) == n, 10, "the new message in B")
+    b.cmd("STORE %d +FLAGS.SILENT (\\Deleted)" % n)
+    u, _ = b.cmd("EXPUNGE")
+    check(b"* %d EXPUNGE" % n in u, "B EXPUNGE of the new message: %r" % u)
+    u, _ = a.cmd("NOOP")
+    check(b"* %d EXPUNGE" % n in u and b"* %d RECENT" % (r1 - 1) in u,
+          "A after B expunged a message \\Recent in A: %r, want * %d EXPUNGE "
+          "and * %d RECENT" % (u, n, r1 - 1))
+    u, _ = a.cmd("NOOP")
+    check(not any(x.endswith(b"RECENT") for x in u), "RECENT said twice: %r" % u)
     for c in (a, b):
         u, t = c.cmd("LOGOUT")
         check(any(x.startswith(b"* BYE") for x in u), "LOGOUT without BYE: %r" % u)
