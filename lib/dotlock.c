@@ -40,24 +40,19 @@ dotlock_host(char *host, size_t size)
 		snprintf(host, size, "localhost");
 }
 
-/* True if the lock at path (whose lstat is st) was left by a dead process
- * on this host, or is older than stale_secs. */
+/* True if the lock open on fd (whose fstat is st) was left by a dead
+ * process on this host, or is older than stale_secs. */
 static bool
-dotlock_stale(const char *path, const struct stat *st, unsigned stale_secs)
+dotlock_stale(int fd, const struct stat *st, unsigned stale_secs)
 {
 	char data[DOTLOCK_CONTENT_MAX_BYTES], host[DOTLOCK_HOST_MAX_BYTES];
 	char lhost[DOTLOCK_HOST_MAX_BYTES];
 	long pid;
 	ssize_t r;
-	int fd;
 
 	if (time(NULL) - st->st_mtime > (time_t)stale_secs)
 		return true;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return false;
-	r = read(fd, data, sizeof(data) - 1);
-	close(fd);
+	r = pread(fd, data, sizeof(data) - 1, 0);
 	if (r <= 0)
 		return false;
 	data[r] = '\0';
@@ -66,6 +61,40 @@ dotlock_stale(const char *path, const struct stat *st, unsigned stale_secs)
 	    pid > INT_MAX || strcmp(lhost, host) != 0)
 		return false;
 	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+/* Removes the lock at path if it is stale. True if it was removed.
+ * The lock is judged through an open descriptor, which stays open until
+ * after the unlink: while it is open its inode cannot be freed and given
+ * to a new file, so a lock made after this one was released (by a holder
+ * that then exited, which made its pid look dead) cannot pass for it by
+ * having the same inode number and the same mtime. A lock we cannot open
+ * is judged by its age alone. */
+static bool
+dotlock_break_stale(const char *path, unsigned stale_secs)
+{
+	struct stat st, again;
+	bool stale, removed = false;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd >= 0) {
+		stale = fstat(fd, &st) == 0 &&
+			dotlock_stale(fd, &st, stale_secs);
+	} else {
+		stale = lstat(path, &st) == 0 &&
+			time(NULL) - st.st_mtime > (time_t)stale_secs;
+	}
+	/* remove only the file we judged: if it was replaced meanwhile,
+	 * the next try sees the new one */
+	if (stale && lstat(path, &again) == 0 && again.st_dev == st.st_dev &&
+	    again.st_ino == st.st_ino &&
+	    again.st_mtim.tv_sec == st.st_mtim.tv_sec &&
+	    again.st_mtim.tv_nsec == st.st_mtim.tv_nsec)
+		removed = unlink(path) == 0;
+	if (fd >= 0)
+		close(fd);
+	return removed;
 }
 
 /* Creates the temporary file tmp with content. 0 / -1. */
@@ -130,7 +159,6 @@ dotlock_take(const char *path, unsigned wait_secs, unsigned stale_secs,
 	char host[DOTLOCK_HOST_MAX_BYTES], content[DOTLOCK_CONTENT_MAX_BYTES];
 	struct timespec pause = { 0, DOTLOCK_POLL_MSECS * 1000000L };
 	time_t give_up = time(NULL) + (time_t)wait_secs;
-	struct stat st, again;
 	unsigned breaks = 0;
 	bool removed;
 	int r;
@@ -152,17 +180,7 @@ dotlock_take(const char *path, unsigned wait_secs, unsigned stale_secs,
 			*error_r = "cannot create the lock file";
 			return -1;
 		}
-		removed = false;
-		if (lstat(path, &st) == 0 &&
-		    dotlock_stale(path, &st, stale_secs)) {
-			/* Remove only the stale file we looked at: if it was
-			 * replaced meanwhile, the next try sees the new one. */
-			if (lstat(path, &again) == 0 &&
-			    again.st_dev == st.st_dev &&
-			    again.st_ino == st.st_ino &&
-			    again.st_mtime == st.st_mtime)
-				removed = unlink(path) == 0;
-		}
+		removed = dotlock_break_stale(path, stale_secs);
 		/* retry at once after breaking a stale lock; the count and
 		 * the wait bound the loop even if stale locks keep coming
 		 * back or cannot be removed */

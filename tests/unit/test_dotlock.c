@@ -171,6 +171,60 @@ test_stale_dead_pid(void **state)
 	assert_false(exists(lock));
 }
 
+/* --wrap=kill (wrap.mk): when race_pid is asked about, the lock is
+ * released and a new holder (pid 1 on this host, alive) takes it right
+ * then, as when the old holder released it and exited between our look
+ * and the liveness check; race_pid is reported dead. */
+static pid_t race_pid;
+static ino_t race_new_ino;
+int __real_kill(pid_t pid, int sig);
+int __wrap_kill(pid_t pid, int sig);
+
+int
+__wrap_kill(pid_t pid, int sig)
+{
+	char text[128], host[64];
+	struct stat st;
+
+	if (race_pid == 0 || pid != race_pid)
+		return __real_kill(pid, sig);
+	race_pid = 0;
+	host_name(host, sizeof(host));
+	snprintf(text, sizeof(text), "1 %s\n", host);
+	assert_int_equal(unlink(lock), 0);
+	write_lock(text);
+	assert_int_equal(lstat(lock, &st), 0);
+	race_new_ino = st.st_ino;
+	errno = ESRCH;
+	return -1;
+}
+
+static void
+test_stale_replaced_meanwhile(void **state)
+{
+	struct dotlock_id id;
+	const char *err = NULL;
+	char text[128], host[64];
+	struct stat st;
+	int i;
+
+	(void)state;
+	host_name(host, sizeof(host));
+	/* many rounds: the new lock often gets the inode number of the one
+	 * just removed (ext4), in the same second */
+	for (i = 0; i < 50; i++) {
+		race_pid = 99999999;
+		snprintf(text, sizeof(text), "%ld %s\n", (long)race_pid, host);
+		write_lock(text);
+		assert_int_equal(dotlock_take(lock, 0, 120, &id, &err), -1);
+		assert_int_equal(errno, EWOULDBLOCK);
+		/* the new holder's lock is still there */
+		assert_int_equal(lstat(lock, &st), 0);
+		assert_true(st.st_ino == race_new_ino);
+		assert_int_equal(unlink(lock), 0);
+	}
+}
+
 static void
 test_foreign_host(void **state)
 {
@@ -272,6 +326,7 @@ main(void)
 		cmocka_unit_test(test_take_release),
 		cmocka_unit_test(test_held_times_out),
 		cmocka_unit_test(test_stale_dead_pid),
+		cmocka_unit_test(test_stale_replaced_meanwhile),
 		cmocka_unit_test(test_foreign_host),
 		cmocka_unit_test(test_leftover_tmp),
 		cmocka_unit_test(test_release_not_ours),
