@@ -74,12 +74,16 @@ setup(void **state)
 	return 0;
 }
 
+/* test_expunge_renamed_meanwhile's --wrap=unlink hook (below) */
+static unsigned unlink_races;
+
 static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
 	char cmd[128];
 
+	unlink_races = 0;
 	imap_mbox_set_watch(true);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
 	if (system(cmd) != 0)
@@ -2336,6 +2340,73 @@ __wrap_uidlist_add_names(struct uidlist *ul, const char *const *names,
 	return __real_uidlist_add_names(ul, names, n, uids_r, error_r);
 }
 
+/* --wrap=unlink: while unlink_races > 0 (declared at the top, cleared by
+ * teardown), an unlink of a message file is beaten by another session
+ * renaming it (its flags toggled 'F'): the file moves, our unlink finds
+ * nothing (ENOENT). */
+int __real_unlink(const char *path);
+int __wrap_unlink(const char *path);
+
+int
+__wrap_unlink(const char *path)
+{
+	char to[1024];
+	size_t n = strlen(path);
+
+	if (unlink_races == 0 || strstr(path, "/cur/") == NULL ||
+	    n + 2 > sizeof(to))
+		return __real_unlink(path);
+	unlink_races--;
+	memcpy(to, path, n + 1);
+	if (to[n - 1] == 'F')
+		to[n - 1] = '\0';
+	else
+		memcpy(to + n, "F", 2);
+	assert_int_equal(rename(path, to), 0);
+	errno = ENOENT;
+	return -1;
+}
+
+/* EXPUNGE of a message that other sessions keep renaming: found again
+ * after each rename, up to 10 tries; past that, the error says why and
+ * the message stays (reported by no EXPUNGE). */
+static void
+test_expunge_renamed_meanwhile(void **state)
+{
+	struct fixture *f = *state;
+	struct imap_mbox *mb;
+	const char *err = NULL;
+	struct seqs s = { 0 };
+
+	put(f->dir, "cur", "1700000000.M1P1Q1.host,S=2:2,T", "a\n");
+	put(f->dir, "cur", "1700000000.M2P1Q2.host,S=2:2,T", "b\n");
+	mb = xopen(f->dir, false);
+	assert_int_equal(mb->n, 2);
+	/* 9 renames in a row: the 10th try removes it */
+	unlink_races = 9;
+	assert_int_equal(imap_mbox_expunge(mb, NULL, true, expunge_cb, &s,
+					   &err), 0);
+	assert_int_equal(unlink_races, 0);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(mb->n, 0);
+	assert_int_equal(count_dir(f->dir, "cur"), 0);
+	imap_mbox_close(&mb);
+
+	/* renamed at every one of the 10 tries: an error that says so */
+	put(f->dir, "cur", "1700000000.M3P1Q3.host,S=2:2,T", "c\n");
+	mb = xopen(f->dir, false);
+	assert_int_equal(mb->n, 1);
+	unlink_races = 10;
+	assert_int_equal(imap_mbox_expunge(mb, NULL, true, NULL, NULL, &err),
+			 -1);
+	unlink_races = 0;
+	assert_string_equal(err, "some messages could not be expunged: "
+				 "a message keeps being renamed");
+	assert_int_equal(mb->n, 1);
+	assert_int_equal(count_dir(f->dir, "cur"), 1);
+	imap_mbox_close(&mb);
+}
+
 /* Another session's APPEND of name into dir's cur/: the file, then its
  * UID (expected: uid). */
 static void
@@ -2840,6 +2911,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_listing_race, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_expunge_renamed_meanwhile,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_listing_late_uid, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_listing_new_late_uid,
