@@ -1432,6 +1432,29 @@ set_dir_mtime(const char *dir, const char *sub, struct timespec t)
 	assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
 }
 
+/* Three messages in dir's cur/, both directories' mtimes set 10 s back
+ * (older than the unstable window, *old_r), opened read-write. */
+static struct imap_mbox *
+open_three_settled(const char *dir, struct timespec *old_r)
+{
+	struct imap_mbox *mb;
+	char name[128];
+	unsigned i;
+
+	for (i = 1; i <= 3; i++) {
+		snprintf(name, sizeof(name),
+			 "1700000000.M%uP1Q%u.host,S=2,W=3:2,", i, i);
+		put(dir, "cur", name, "x\n");
+	}
+	clock_gettime(CLOCK_REALTIME, old_r);
+	old_r->tv_sec -= 10;
+	set_dir_mtime(dir, "cur", *old_r);
+	set_dir_mtime(dir, "new", *old_r);
+	mb = xopen(dir, false);
+	assert_int_equal(mb->n, 3);
+	return mb;
+}
+
 /* A file put into cur/ behind the session's back with cur/'s mtime put
  * back: found only by a listing (shows whether a sync listed). */
 static void
@@ -1634,20 +1657,9 @@ test_delivery_new_only(void **state)
 	struct imap_mbox *a, *ro;
 	struct imap_mbox_changes ch;
 	struct timespec old;
-	char path[512], tmp[512], name[128];
-	unsigned i;
+	char path[512], tmp[512];
 
-	for (i = 1; i <= 3; i++) {
-		snprintf(name, sizeof(name),
-			 "1700000000.M%uP1Q%u.host,S=2,W=3:2,", i, i);
-		put(f->dir, "cur", name, "x\n");
-	}
-	clock_gettime(CLOCK_REALTIME, &old);
-	old.tv_sec -= 10; /* older than the unstable window */
-	set_dir_mtime(f->dir, "cur", old);
-	set_dir_mtime(f->dir, "new", old);
-	a = xopen(f->dir, false);
-	assert_int_equal(a->n, 3);
+	a = open_three_settled(f->dir, &old);
 
 	/* a delivery: reported, cur/ not listed */
 	hide_msg(f->dir, "1700000001.M1P1Q1.hidden,S=2,W=3:2,");
@@ -2516,20 +2528,8 @@ test_listing_new_late_uid(void **state)
 	struct imap_mbox *a;
 	struct imap_mbox_changes ch;
 	struct timespec old;
-	char name[128];
-	unsigned i;
 
-	for (i = 1; i <= 3; i++) {
-		snprintf(name, sizeof(name),
-			 "1700000000.M%uP1Q%u.host,S=2,W=3:2,", i, i);
-		put(f->dir, "cur", name, "x\n");
-	}
-	clock_gettime(CLOCK_REALTIME, &old);
-	old.tv_sec -= 10; /* older than the unstable window */
-	set_dir_mtime(f->dir, "cur", old);
-	set_dir_mtime(f->dir, "new", old);
-	a = xopen(f->dir, false);
-	assert_int_equal(a->n, 3);
+	a = open_three_settled(f->dir, &old);
 
 	put(f->dir, "new", LATE_Y, "y\n");
 	old.tv_sec += 1; /* moved, but not within the window */
