@@ -34,6 +34,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -155,13 +156,19 @@ folders_fsync_dir(const char *dir)
 	return r;
 }
 
+/* RENAME_NOREPLACE of <linux/fs.h> (not in musl's headers) */
+#define FOLDERS_RENAME_NOREPLACE 1u
+
 /* rename(2) that never replaces an existing target (EEXIST). */
 static int
 folders_rename_noreplace(const char *from, const char *to)
 {
 	struct stat st;
 
-	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+	/* the system call itself: musl (quail-imapd-session) has no
+	 * renameat2() wrapper */
+	if (syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to,
+		    FOLDERS_RENAME_NOREPLACE) == 0)
 		return 0;
 	if (errno != EINVAL && errno != ENOSYS)
 		return -1;

@@ -115,6 +115,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -1788,9 +1789,11 @@ imb_watch_barrier(struct imap_mbox_priv *p)
 	char buf[512];
 	int k;
 
+	/* the system call itself: its libc wrapper is glibc's (musl's
+	 * getdents takes struct dirent *; quail-imapd-session links musl) */
 	for (k = 0; k < 2; k++) {
 		if (lseek(p->wdir[k], 0, SEEK_SET) < 0 ||
-		    getdents64(p->wdir[k], buf, sizeof(buf)) < 0)
+		    syscall(SYS_getdents64, p->wdir[k], buf, sizeof(buf)) < 0)
 			return -1;
 	}
 	return 0;
