@@ -90,6 +90,31 @@ log_open(const char *prog, const char *dest)
 }
 
 void
+log_open_fd(const char *prog, int fd)
+{
+	log_set_ident(prog);
+	if (log_fd >= 0 && log_fd != fd)
+		close(log_fd);
+	if (log_dest == LOG_DEST_SYSLOG)
+		closelog();
+	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	log_fd = fd;
+	log_dest = LOG_DEST_FILE;
+}
+
+int
+log_file_fd(void)
+{
+	return log_dest == LOG_DEST_FILE ? log_fd : -1;
+}
+
+bool
+log_is_syslog(void)
+{
+	return log_dest == LOG_DEST_SYSLOG;
+}
+
+void
 log_set_session(const char *tag)
 {
 	if (tag == NULL) {

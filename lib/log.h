@@ -16,6 +16,13 @@
 /* prog: "smtpd" -> ident "quail-smtpd". dest: NULL or "syslog", "stderr",
  * or an absolute file path (opened O_APPEND; falls back to stderr). */
 void log_open(const char *prog, const char *dest);
+/* Like log_open with a file, but the file is already open on fd (a
+ * descriptor inherited across exec: quail-imapd-session). */
+void log_open_fd(const char *prog, int fd);
+/* The descriptor of the log file, or -1 when lines go elsewhere. */
+int log_file_fd(void);
+/* True while lines go to syslog. */
+bool log_is_syslog(void);
 /* A session tag added to every line ("sess=<tag>"), or NULL to clear. */
 void log_set_session(const char *tag);
 /* prio: LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG. */
