@@ -27,6 +27,16 @@ LAYOUT_LDFLAGS = -Wl,--gc-sections -Wl,-T,$(B)/session-text.ld \
 LAYOUT_LD      = $(B)/session-text.ld
 endif
 
+# config.mk: quail-imapd-session against musl (release builds only).
+ifeq ($(SAN),1)
+MUSL := 0
+else ifeq ($(MUSL),auto)
+MUSL := $(if $(shell command -v $(MUSL_CC) 2>/dev/null),1,0)
+ifeq ($(MUSL),0)
+$(info note: no $(MUSL_CC) (Debian: musl-tools); quail-imapd-session links glibc)
+endif
+endif
+
 CFLAGS_ALL  = $(CFLAGS_QUAIL) $(SANFLAGS) $(LAYOUT_CFLAGS) $(CFLAGS)
 CPPFLAGS_ALL = $(CPPFLAGS_QUAIL) $(CPPFLAGS)
 LDFLAGS_ALL = $(LDFLAGS_QUAIL) $(SANFLAGS) $(LDFLAGS)
@@ -39,7 +49,7 @@ LIBQUAIL = $(B)/libquail.a
 # ---- programs: name -> sources ---------------------------------------------
 SBIN_PROGS    = quail-users quail-newaliases quail-send quail-qctl quail-inject
 LIBEXEC_PROGS = quail-smtpd quail-queue quail-deliver quail-remote quail-pop3d \
-                quail-imapd
+                quail-imapd quail-imapd-session
 PROGS = $(SBIN_PROGS) $(LIBEXEC_PROGS)
 SRC_quail-smtpd      = $(sort $(wildcard smtpd/*.c))
 SRC_quail-queue      = queue/queue.c
@@ -54,7 +64,13 @@ SRC_quail-qctl       = $(sort $(wildcard tools/qctl*.c))
 SRC_quail-inject     = $(sort $(wildcard tools/inject*.c))
 SRC_quail-remote     = $(sort $(wildcard deliver/remote*.c))
 SRC_quail-pop3d      = $(sort $(wildcard pop3d/*.c))
-SRC_quail-imapd      = $(sort $(wildcard imapd/*.c))
+# quail-imapd: the login (main, roles, auth) and the session code, which
+# runs there only when not root; quail-imapd-session: the session, which
+# the root monitor execs after a login (imapd/session_main.c).
+IMAPD_SESSION_SRCS   = $(filter-out imapd/main.c imapd/roles.c imapd/auth.c \
+                         imapd/session_main.c,$(sort $(wildcard imapd/*.c)))
+SRC_quail-imapd      = imapd/main.c imapd/roles.c imapd/auth.c $(IMAPD_SESSION_SRCS)
+SRC_quail-imapd-session = imapd/session_main.c $(IMAPD_SESSION_SRCS)
 # A program is built once its sources exist (new programs appear while
 # they are being written); man-lint still insists on a page for each.
 PROGS_PRESENT = $(foreach p,$(PROGS),$(if $(SRC_$(p)),$(p)))
@@ -74,7 +90,7 @@ all: $(PROG_BINS)
 # Make does not track flags: $(B)/flags holds the compile and link flags
 # of the last build and is rewritten when they change, which remakes
 # everything built from it (a release tree of before the text layout, say).
-FLAGS_LINE := $(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) | $(LDFLAGS_ALL) $(LAYOUT_LDFLAGS) | $(LIBS)
+FLAGS_LINE := $(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) | $(LDFLAGS_ALL) $(LAYOUT_LDFLAGS) | $(LIBS) | musl=$(MUSL)
 ifneq ($(file <$(B)/flags),$(FLAGS_LINE))
 $(shell mkdir -p $(B))
 $(file >$(B)/flags,$(FLAGS_LINE))
@@ -89,16 +105,49 @@ $(LIBQUAIL): $(LIB_OBJS)
 	rm -f $@ && $(AR) rcs $@ $^
 
 .SECONDEXPANSION:
-$(PROG_BINS): $(B)/%: $$(addprefix $(B)/,$$(SRC_$$*:.c=.o)) $(LIBQUAIL) $(LAYOUT_LD) $(B)/flags
+$(filter-out $(if $(filter 1,$(MUSL)),$(B)/quail-imapd-session),$(PROG_BINS)): $(B)/%: $$(addprefix $(B)/,$$(SRC_$$*:.c=.o)) $(LIBQUAIL) $(LAYOUT_LD) $(B)/flags
 	$(CC) $(LDFLAGS_ALL) $(LAYOUT_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBQUAIL) $(LIBS) $(LIBS_$*)
 
-# The linker script of the text layout: one output section before .text
-# gathering the sections of the listed functions (main is .text.startup.main).
-$(B)/session-text.ld: lib/session-text.list
+# ---- quail-imapd-session against musl ---------------------------------------
+# Its objects and the part of lib/ it can use are compiled again with
+# $(MUSL_CC) into $(B)/musl/; the lib/ files that need glibc-only headers
+# (OpenSSL, PAM, crypt, tinycdb, the resolver, pidfd) are left out: the
+# session links none of them. Linked as a static PIE (musl's rcrt1.o),
+# without packed relocations: musl 1.2.3 (Debian 12) does not read
+# DT_RELR.
+COMMA := ,
+ifeq ($(MUSL),1)
+MUSL_LIB_SRCS = $(filter-out lib/auth.c lib/cdbmap.c lib/dns.c lib/login.c \
+                  lib/rcpt.c lib/tls.c,$(LIB_SRCS))
+MUSL_LIB      = $(B)/musl/libquail.a
+MUSL_CRTBEGIN = $(shell $(CC) -print-file-name=crtbeginS.o)
+MUSL_CRTEND   = $(shell $(CC) -print-file-name=crtendS.o)
+MUSL_LIBGCC   = $(shell $(CC) -print-libgcc-file-name)
+$(B)/musl/%.o: %.c $(B)/flags
 	@mkdir -p $(dir $@)
-	{ echo 'SECTIONS'; echo '{'; echo '  .text.session : {'; \
-	  sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)$$/    *(.text.\1 .text.\1.* .text.startup.\1)/p' $<; \
-	  echo '  }'; echo '}'; echo 'INSERT BEFORE .text;'; } > $@.tmp && mv $@.tmp $@
+	$(MUSL_CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+$(MUSL_LIB): $(MUSL_LIB_SRCS:%.c=$(B)/musl/%.o)
+	rm -f $@ && $(AR) rcs $@ $^
+MUSL_LAYOUT_LDFLAGS = $(subst $(B)/session-text.ld,$(B)/imapd-session-text.ld,\
+                        $(filter-out -Wl$(COMMA)-z$(COMMA)pack-relative-relocs,$(LAYOUT_LDFLAGS)))
+$(B)/quail-imapd-session: $(SRC_quail-imapd-session:%.c=$(B)/musl/%.o) $(MUSL_LIB) \
+                          $(B)/imapd-session-text.ld $(B)/flags
+	$(CC) -static-pie -nostdlib -nostartfiles $(LDFLAGS_ALL:-pie=) $(MUSL_LAYOUT_LDFLAGS) -o $@ \
+	    $(MUSL_LIBDIR)/rcrt1.o $(MUSL_LIBDIR)/crti.o $(MUSL_CRTBEGIN) \
+	    $(filter %.o,$^) $(MUSL_LIB) -L$(MUSL_LIBDIR) -lc $(MUSL_LIBGCC) \
+	    $(MUSL_CRTEND) $(MUSL_LIBDIR)/crtn.o
+-include $(wildcard $(B)/musl/*/*.d)
+endif
+
+# The linker scripts of the text layouts (scripts/layout-ld.sh): one
+# output section before .text gathering the sections of the listed
+# functions (main is .text.startup.main) and files.
+$(B)/session-text.ld: lib/session-text.list scripts/layout-ld.sh
+	@mkdir -p $(dir $@)
+	scripts/layout-ld.sh $< > $@.tmp && mv $@.tmp $@
+$(B)/imapd-session-text.ld: imapd/session-text.list scripts/layout-ld.sh
+	@mkdir -p $(dir $@)
+	scripts/layout-ld.sh $< > $@.tmp && mv $@.tmp $@
 
 $(B)/tests/test_%: tests/unit/test_%.c $(LIBQUAIL)
 	@mkdir -p $(dir $@)

@@ -61,3 +61,13 @@ LIBS_CRYPT_SAN_1 = -Wl,--push-state,--no-as-needed -lcrypt -Wl,--pop-state
 # process a mapping, its relocation by ld.so and two private pages.
 LIBS     = -l:libcdb_pic.a -lresolv -ldl $(LIBS_SSL_$*) $(LIBS_CRYPT_$*) \
            $(LIBS_CRYPT_SAN_$(SAN))
+
+# quail-imapd-session (the post-login IMAP session that stays in memory
+# while a client is connected) is linked statically against musl when
+# $(MUSL_CC) is there (Debian: musl-tools, installed by scripts/deps.sh):
+# no ld.so and no shared libc to map and relocate per session. Sanitizer
+# builds, and builds without musl (MUSL=0, or no musl-gcc), link it like
+# the other programs.
+MUSL        ?= auto
+MUSL_CC     ?= musl-gcc
+MUSL_LIBDIR ?= /usr/lib/x86_64-linux-musl

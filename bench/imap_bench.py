@@ -214,18 +214,23 @@ def timed(fn):
 
 def pids_of(kind, confdir=None):
     """pid -> name of the server processes of this benchmark: quail-imapd
-    with "-C confdir" (not other instances'), or Dovecot's imap and
-    imap-login."""
+    with "-C confdir" and the quail-imapd-session programs it exec'd (from
+    the libexec/ beside confdir: not other instances'), or Dovecot's imap
+    and imap-login."""
     out = {}
+    libexec = None
+    if confdir is not None:
+        libexec = os.path.join(os.path.dirname(os.path.abspath(confdir)), "libexec")
     for d in os.listdir("/proc"):
         if not d.isdigit():
             continue
         try:
             with open("/proc/%s/comm" % d) as f:
                 comm = f.read().strip()
-            exe = os.path.basename(os.readlink("/proc/%s/exe" % d))
+            path = os.readlink("/proc/%s/exe" % d)
         except OSError:
             continue
+        exe = os.path.basename(path)
         if kind == "quail-imapd" and exe == "quail-imapd":
             try:
                 with open("/proc/%s/cmdline" % d, "rb") as f:
@@ -233,6 +238,9 @@ def pids_of(kind, confdir=None):
             except OSError:
                 continue
             if confdir is None or confdir.encode() in argv:
+                out[int(d)] = comm
+        elif kind == "quail-imapd" and exe == "quail-imapd-session":
+            if libexec is None or os.path.dirname(path) == libexec:
                 out[int(d)] = comm
         elif kind == "dovecot" and comm in ("imap", "imap-login"):
             out[int(d)] = comm

@@ -29,18 +29,34 @@ static const char auth_privacy_text[] = "[PRIVACYREQUIRED] Plaintext "
 					"authentication disallowed on "
 					"non-secure (SSL/TLS) connections.";
 
-const char *
-auth_capability(const struct imapd_session *s)
+int
+auth_start_tls(struct imapd_session *s)
 {
-	static char cap[256];
+	const char *error = NULL;
 
-	if (s->state != IMAPD_STATE_NOAUTH)
-		return IMAPD_CAPABILITY_POSTAUTH;
-	snprintf(cap, sizeof(cap), "%s%s%s", IMAPD_CAPABILITY_PREAUTH,
-		 s->env->tls != NULL && !conn_tls_on(s) ? " STARTTLS" : "",
-		 conn_plaintext_ok(s) ? " AUTH=PLAIN AUTH=LOGIN"
-				      : " LOGINDISABLED");
-	return cap;
+	if (io_flush(s->io) < 0) {
+		s->done = true;
+		return -1;
+	}
+	/* OpenSSL is set up only now (lib/tls.h: lazy setup). */
+	if (tls_server_prepare(s->env->tls, &error) < 0) {
+		log_msg(LOG_ERR, "TLS certificate: %s", error);
+		s->done = true;
+		return -1;
+	}
+	/* tls_accept() drops what the client sent after STARTTLS in
+	 * plaintext: it must not be run as if it came over TLS. */
+	if (tls_accept(&s->tls_conn, s->env->tls, s->io, &error) < 0) {
+		log_msg(LOG_NOTICE, "TLS handshake with %s failed: %s",
+			s->env->remote_ip,
+			error != NULL ? error : "unknown error");
+		s->tls_conn = NULL;
+		s->done = true;
+		return -1;
+	}
+	log_msg(LOG_INFO, "TLS on with %s: %s", s->env->remote_ip,
+		tls_conn_info(s->tls_conn));
+	return 0;
 }
 
 /* Overwrites a secret the parser holds (its arena is not wiped). */
@@ -90,7 +106,7 @@ auth_starttls(struct imapd_session *s, size_t n)
 		sess_reply(s, IMAPD_OK, "Begin TLS negotiation now.");
 		conn_tagged(s);
 		/* what was pipelined behind STARTTLS is dropped here */
-		conn_start_tls(s);
+		auth_start_tls(s);
 		return;
 	}
 	conn_tagged(s);

@@ -62,8 +62,6 @@ sess_free(struct imapd_session *s)
 {
 	if (s->mb != NULL)
 		imap_mbox_close(&s->mb);
-	if (s->tls_conn != NULL)
-		tls_conn_free(&s->tls_conn);
 	imap_parser_free(&s->parser);
 	buf_free(&s->scratch);
 }
@@ -585,6 +583,20 @@ conn_read_line(struct imapd_session *s, struct buf *line, size_t max, bool hide)
 	}
 }
 
+const char *
+conn_capability(const struct imapd_session *s)
+{
+	static char cap[256];
+
+	if (s->state != IMAPD_STATE_NOAUTH)
+		return IMAPD_CAPABILITY_POSTAUTH;
+	snprintf(cap, sizeof(cap), "%s%s%s", IMAPD_CAPABILITY_PREAUTH,
+		 s->env->tls != NULL && !conn_tls_on(s) ? " STARTTLS" : "",
+		 conn_plaintext_ok(s) ? " AUTH=PLAIN AUTH=LOGIN"
+				      : " LOGINDISABLED");
+	return cap;
+}
+
 bool
 conn_tls_on(const struct imapd_session *s)
 {
@@ -596,34 +608,4 @@ conn_plaintext_ok(const struct imapd_session *s)
 {
 	return conn_tls_on(s) ||
 	       conf_plaintext_auth_ok(s->env->conf, s->env->remote_ip);
-}
-
-int
-conn_start_tls(struct imapd_session *s)
-{
-	const char *error = NULL;
-
-	if (io_flush(s->io) < 0) {
-		s->done = true;
-		return -1;
-	}
-	/* OpenSSL is set up only now (lib/tls.h: lazy setup). */
-	if (tls_server_prepare(s->env->tls, &error) < 0) {
-		log_msg(LOG_ERR, "TLS certificate: %s", error);
-		s->done = true;
-		return -1;
-	}
-	/* tls_accept() drops what the client sent after STARTTLS in
-	 * plaintext: it must not be run as if it came over TLS. */
-	if (tls_accept(&s->tls_conn, s->env->tls, s->io, &error) < 0) {
-		log_msg(LOG_NOTICE, "TLS handshake with %s failed: %s",
-			s->env->remote_ip,
-			error != NULL ? error : "unknown error");
-		s->tls_conn = NULL;
-		s->done = true;
-		return -1;
-	}
-	log_msg(LOG_INFO, "TLS on with %s: %s", s->env->remote_ip,
-		tls_conn_info(s->tls_conn));
-	return 0;
 }

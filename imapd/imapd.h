@@ -238,21 +238,23 @@ int append_check(struct imapd_session *s, const struct imap_command *partial,
 #define IMAPD_UNAVAILABLE \
 	"* BYE [UNAVAILABLE] Service temporarily unavailable.\r\n"
 
-/* roles.c: the child and the monitor's session of struct daemon_proto
- * (lib/daemon.h). Each returns the exit status. */
+/* roles.c (quail-imapd): the child and the monitor's session of struct
+ * daemon_proto (lib/daemon.h). The child returns the exit status; the
+ * monitor's session execs quail-imapd-session (session_main.c) and
+ * returns only when it cannot (EXIT_TEMP, after the unavailable reply). */
 int roles_child(struct login *l, const struct imapd_env *env);
 int roles_session(struct io *io, int fd, const struct login_user *u,
 		  const struct imapd_env *env);
-/* Startup failure once we own the connection: logs what/why, sends
- * IMAPD_UNAVAILABLE on fd, exits 111. */
-_Noreturn void roles_fail_temp(int fd, const char *what, const char *why);
+/* The program the monitor execs, in libexec_dir. */
+#define IMAPD_SESSION_PROGRAM "quail-imapd-session"
 
 /* conn.c: the session object and the wire. */
 /* Initialises s for env on io (idle timeout imap_timeout, pre-login
  * parser limits). 0 / -1 (out of memory). */
 int sess_init(struct imapd_session *s, const struct imapd_env *env,
 	      struct io *io);
-/* Closes the selected mailbox, ends TLS, frees the parser. */
+/* Closes the selected mailbox, frees the parser (TLS, s->tls_conn, is
+ * ended by its owner: roles_child). */
 void sess_free(struct imapd_session *s);
 /* Switches the parser to the post-login limits (message_size_limit). */
 void conn_set_postauth(struct imapd_session *s);
@@ -280,17 +282,17 @@ void conn_trace(const struct imapd_session *s, char dir, const void *p,
  * plaintext_auth_networks). */
 bool conn_tls_on(const struct imapd_session *s);
 bool conn_plaintext_ok(const struct imapd_session *s);
-/* Starts TLS (after the STARTTLS reply, or first thing with -t); input
- * pipelined before the handshake is dropped. 0 / -1 (logged, s->done). */
-int conn_start_tls(struct imapd_session *s);
+/* "* CAPABILITY ..." text for the current state (static storage). */
+const char *conn_capability(const struct imapd_session *s);
 
 /* auth.c: the not-authenticated state up to a successful login. 1 logged
  * in (*u_r, the login command's tag in tag_r; its tagged OK is the
  * session's to send), 0 the session ended. */
 int auth_run(struct imapd_session *s, struct login *l, struct login_user *u_r,
 	     struct buf *tag_r);
-/* "* CAPABILITY ..." text for the current state (static storage). */
-const char *auth_capability(const struct imapd_session *s);
+/* Starts TLS (after the STARTTLS reply, or first thing with -t); input
+ * pipelined before the handshake is dropped. 0 / -1 (logged, s->done). */
+int auth_start_tls(struct imapd_session *s);
 
 /* session.c: the authenticated and selected states for u, starting with
  * the tagged reply to the login command tag. 0 ended normally, -1 a

@@ -3,7 +3,8 @@
  * (lib/login.h, started by lib/daemon.h): the CHILD speaks the
  * not-authenticated state (auth.c) and hands a logged-in session over;
  * the MONITOR (root), once it has become the mailbox owner
- * (login_monitor_session), runs the authenticated and selected states
+ * (login_monitor_session), execs quail-imapd-session (session_main.c,
+ * lib/handover.h), which runs the authenticated and selected states
  * (session.c) on the handed-over connection. Not root: the child goes on
  * with the session itself.
  *
@@ -15,69 +16,79 @@
  *
  * SECURITY: the monitor never runs a session as root (uid 0 is refused
  * before priv_drop_ids(), which also verifies that root cannot be
- * regained; lib/login.c); the handed-over input, the tag line included,
- * is copied with bounds checks and the tag must be printable ASCII;
+ * regained; lib/login.c), and quail-imapd-session checks the ids again;
+ * the handed-over input, the tag line included, is copied with bounds
+ * checks and the tag must be printable ASCII (session_main.c);
  * startup failures are logged and answered with "* BYE [UNAVAILABLE]" on
  * the client's socket, never on stderr.
  */
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "exitcode.h"
+#include "handover.h"
 #include "imapd.h"
 #include "log.h"
 
-_Noreturn void
+static _Noreturn void
 roles_fail_temp(int fd, const char *what, const char *why)
 {
 	daemon_fail_temp(fd, IMAPD_UNAVAILABLE, what, why);
 }
 
-/* Takes the tag line off the front of the input buffered in io into tag
- * (room for IO_RBUF_BYTES). 0, or -1 when it is missing or malformed. */
-static int
-roles_take_tag(struct io *io, char *tag, bool *tls_r)
+/* Copies s into out[max]; false when it does not fit. */
+static bool
+roles_copy(char *out, size_t max, const char *s)
 {
-	const unsigned char *p = io_peek(io), *lf;
-	size_t i, len;
+	size_t n = strlen(s);
 
-	lf = memchr(p, '\n', io_pending(io));
-	if (lf == NULL)
-		return -1;
-	len = (size_t)(lf - p);
-	if (len < 2 || len >= IO_RBUF_BYTES || (p[0] != 'T' && p[0] != 'P'))
-		return -1;
-	*tls_r = p[0] == 'T';
-	for (i = 1; i < len; i++)
-		if (p[i] <= 0x20 || p[i] >= 0x7f)
-			return -1;
-	memcpy(tag, p + 1, len - 1);
-	tag[len - 1] = '\0';
-	io_consume(io, len + 1); /* lf lies inside the buffered input */
-	return 0;
+	if (n >= max)
+		return false;
+	memcpy(out, s, n + 1);
+	return true;
 }
 
-/* MONITOR, after a login (lib/daemon.h): the authenticated state as the
- * mailbox owner on the connection the child handed over; io holds the
- * tag line and then what the client pipelined after the login. */
+/* MONITOR, after a login (lib/daemon.h), already the mailbox owner:
+ * execs quail-imapd-session (session_main.c) on the connection the child
+ * handed over, with the user, the settings the session reads and what io
+ * holds (the tag line, then what the client pipelined after the login).
+ * Returns only when the exec failed: then logs, answers BYE and exits. */
 int
 roles_session(struct io *io, int fd, const struct login_user *u,
 	      const struct imapd_env *env)
 {
-	static char tag[IO_RBUF_BYTES];
-	static struct imapd_session s;
-	bool tls = false;
-	int r;
+	static struct handover h;
+	static char path[PATH_MAX];
+	const struct conf *c = env->conf;
+	const char *error = "a field too long";
+	int n;
 
-	if (roles_take_tag(io, tag, &tls) < 0)
-		roles_fail_temp(fd, "handover", "no valid tag line");
-	if (sess_init(&s, env, io) < 0)
-		roles_fail_temp(fd, "session", "out of memory");
-	s.tls_proxied = tls;
-	r = session_run(&s, u, tag);
-	io_flush(io);
-	sess_free(&s);
-	return r == 0 ? EXIT_DONE : EXIT_TEMP;
+	memset(&h, 0, sizeof(h));
+	n = snprintf(path, sizeof(path), "%s/" IMAPD_SESSION_PROGRAM,
+		     c->libexec_dir);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		roles_fail_temp(fd, "session", "libexec_dir too long");
+	if (!roles_copy(h.user, sizeof(h.user), u->name) ||
+	    !roles_copy(h.maildir, sizeof(h.maildir), u->maildir) ||
+	    !roles_copy(h.remote_ip, sizeof(h.remote_ip), env->remote_ip))
+		roles_fail_temp(fd, "session handover", error);
+	h.uid = u->uid;
+	h.gid = u->gid;
+	h.system_user = u->system_user;
+	h.trace = env->trace;
+	h.imap_timeout = c->imap_timeout;
+	h.message_size_limit = c->message_size_limit;
+	h.error_limit = c->error_limit;
+	h.log = log_file_fd() >= 0 ? HANDOVER_LOG_FILE
+	      : log_is_syslog()	   ? HANDOVER_LOG_SYSLOG
+				   : HANDOVER_LOG_STDERR;
+	h.input = io_peek(io);
+	h.input_len = io_pending(io);
+	(void)handover_exec(path, IMAPD_SESSION_PROGRAM, &h, fd, log_file_fd(),
+			    &error);
+	roles_fail_temp(fd, path, error);
 }
 
 /* Puts "<T|P><tag>\n" in front of the input buffered in io. 0, or -1
@@ -148,13 +159,15 @@ roles_child(struct login *l, const struct imapd_env *env)
 	buf_init(&tag, IO_RBUF_BYTES);
 	if (daemon_tls_prepare(env) < 0) {
 		r = -1; /* nothing said in plaintext on a TLS port */
-	} else if (!env->implicit_tls || conn_start_tls(&s) == 0) {
+	} else if (!env->implicit_tls || auth_start_tls(&s) == 0) {
 		sess_untagged(&s, "OK [CAPABILITY %s] quail IMAP ready.",
-			      auth_capability(&s));
+			      conn_capability(&s));
 		if (auth_run(&s, l, &u, &tag) == 1)
 			r = roles_handover(&s, l, &u, buf_cstr(&tag));
 	}
 	io_flush(&io);
+	if (s.tls_conn != NULL)
+		tls_conn_free(&s.tls_conn);
 	buf_free(&tag);
 	sess_free(&s);
 	return r < 0 ? EXIT_TEMP : EXIT_DONE;

@@ -470,7 +470,7 @@ cmd_capability(struct imapd_session *s, const struct imap_arg *args, size_t n,
 		sess_reply(s, IMAPD_BAD, "CAPABILITY takes no arguments.");
 		return;
 	}
-	sess_untagged(s, "CAPABILITY %s", auth_capability(s));
+	sess_untagged(s, "CAPABILITY %s", conn_capability(s));
 	sess_reply(s, IMAPD_OK, "Capability completed.");
 }
 

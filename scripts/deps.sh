@@ -7,12 +7,13 @@
 # command and exits 1.
 set -eu
 
-# build: compiler, sanitizers, libFuzzer runtime, libraries
+# build: compiler, sanitizers, libFuzzer runtime, libraries, musl (the
+#        release build links quail-imapd-session statically against it)
 # test: xinetd, clients (swaks, telnet, nc, python3, fetchmail, getmail6,
 #       mail(1) from bsd-mailx, curl and mbsync from isync for IMAP),
 #       man page linters, ps/pgrep/fuser/ss,
 #       setpriv/useradd for the root instances.
-PKGS="build-essential gcc make libc6-dev pkg-config clang libclang-rt-dev
+PKGS="build-essential gcc make libc6-dev pkg-config clang libclang-rt-dev musl-tools
 libssl-dev libcdb-dev tinycdb libpam0g-dev libcmocka-dev libcrypt-dev
 xinetd swaks telnet netcat-openbsd openssl python3 mandoc groff-base
 procps psmisc iproute2 util-linux passwd fetchmail getmail6 bsd-mailx
