@@ -40,7 +40,15 @@ mime_addr_atext(char c)
 		return true;
 	if (u <= 32 || u == 127)
 		return false;
-	return strchr("()<>[]:;@\\,\"", c) == NULL;
+	/* the specials of RFC 5322 3.2.3 (a switch: this runs for every
+	 * byte of every address SEARCH and ENVELOPE parse) */
+	switch (c) {
+	case '(': case ')': case '<': case '>': case '[': case ']':
+	case ':': case ';': case '@': case '\\': case ',': case '"':
+		return false;
+	default:
+		return true;
+	}
 }
 
 /* Skips CFWS, remembering the last top-level comment. */

@@ -94,7 +94,15 @@ mime_is_token(char c)
 
 	if (u <= 32 || u >= 127)
 		return false;
-	return strchr("()<>@,;:\\\"/[]?=", c) == NULL;
+	/* the tspecials of RFC 2045 5.1 */
+	switch (c) {
+	case '(': case ')': case '<': case '>': case '@': case ',':
+	case ';': case ':': case '\\': case '"': case '/': case '[':
+	case ']': case '?': case '=':
+		return false;
+	default:
+		return true;
+	}
 }
 
 /* An unfolded, trimmed copy of a field value: CR, LF and NUL dropped. */

@@ -901,6 +901,33 @@ test_long_boundary(void **state)
 	}
 }
 
+/* The arena chunk a freed message leaves for the next one (lib/mime.c:
+ * mime_spare_chunk) comes back zeroed, as calloc'd memory, and parsing
+ * one message after the other gives the same results. */
+static void
+test_arena_chunk_reused(void **state)
+{
+	static const char msg[] = "Subject: one\n\nbody\n";
+	struct mime_message *m;
+	const char *error;
+	unsigned char *p;
+	size_t i, k;
+
+	(void)state;
+	for (k = 0; k < 3; k++) {
+		assert_int_equal(mime_parse(msg, sizeof(msg) - 1, 0, &m, &error),
+				 0);
+		assert_string_equal(m->root->envelope->subject, "one");
+		/* the rest of the first chunk: zero, then dirtied */
+		p = mime_alloc(m, 4096);
+		assert_non_null(p);
+		for (i = 0; i < 4096; i++)
+			assert_int_equal(p[i], 0);
+		memset(p, 0xa5, 4096);
+		mime_free(&m);
+	}
+}
+
 static void
 test_header_only(void **state)
 {
@@ -966,6 +993,7 @@ main(void)
 		cmocka_unit_test(test_many_parts),
 		cmocka_unit_test(test_long_boundary),
 		cmocka_unit_test(test_header_only),
+		cmocka_unit_test(test_arena_chunk_reused),
 		cmocka_unit_test(test_truncated_prefixes),
 	};
 
